@@ -1,0 +1,27 @@
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test lint clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q -e ".[test,plot]"
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/ssm-coint demo
+
+test: $(STAMP)
+	$(BIN)/python -m ruff check ssm_coint tests validation examples
+	$(BIN)/python -m pytest -q
+
+lint: $(STAMP)
+	$(BIN)/python -m ruff check ssm_coint tests validation examples
+
+clean:
+	rm -rf $(VENV)

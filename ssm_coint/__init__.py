@@ -1,0 +1,1 @@
+"""ssm_coint: Kalman-filter hedge-ratio state-space models calibrated by maximum likelihood."""

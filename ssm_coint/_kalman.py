@@ -1,0 +1,265 @@
+"""A compiled Kalman filter for the hedge-ratio model, used inside optimisers.
+
+The reference likelihood of :class:`~ssm_coint.HedgeRatioModel` is the statsmodels one; this module
+re-implements exactly the same recursions (including statsmodels' exact diffuse treatment) for a
+scalar observation and a diagonal transition, so that the global search can afford thousands of
+evaluations. ``tests/test_kalman_fast.py`` checks it against statsmodels to ``rtol=1e-10``.
+
+Recursions (Durbin & Koopman 2012, sec. 5.2, univariate exact diffuse filter). With predicted state
+:math:`a_t`, covariances :math:`P_{*,t}`, :math:`P_{\\infty,t}` and design row :math:`z_t`:
+
+.. math::
+
+    v_t = y_t - z_t a_t,\\quad M_* = P_* z_t',\\quad F_* = z_t M_* + r,\\quad
+    M_\\infty = P_\\infty z_t',\\quad F_\\infty = z_t M_\\infty .
+
+If :math:`F_\\infty > 10^{-10}` (diffuse step): :math:`K_0 = M_\\infty/F_\\infty`,
+:math:`K_1 = M_*/F_\\infty - K_0 F_*/F_\\infty`, :math:`a \\leftarrow a + K_0 v`,
+:math:`P_* \\leftarrow P_* - M_* K_0' - M_\\infty K_1'`, :math:`P_\\infty \\leftarrow P_\\infty - M_\\infty K_0'`
+and the log-likelihood gains :math:`-\\tfrac12\\log(2\\pi F_\\infty)`. Otherwise the usual update with
+:math:`F_*`. Prediction: :math:`a \\leftarrow c + T a`, :math:`P_* \\leftarrow T P_* T' + Q`,
+:math:`P_\\infty \\leftarrow T P_\\infty T'`. The diffuse phase lasts while
+:math:`\\|P_\\infty\\|_F^2 > 10^{-10}` (statsmodels' rule) **and** fewer diffuse updates than
+the rank of :math:`P_{\\infty,1}` have been made.
+
+The rank rule is this module's one departure from statsmodels, and it is deliberate. Each diffuse
+update lowers the rank of :math:`P_\\infty` by one, so after ``rank`` of them it is zero in exact
+arithmetic. On real prices the first few design rows :math:`(1, x_{2,t}, x_{3,t})` are nearly
+collinear (prices barely move in three days), the last genuine :math:`F_\\infty` is tiny (2.5e-8 on
+Chan's EWC/EWA/IGE) and the rounding residue left in :math:`P_\\infty` is of the same size. statsmodels'
+absolute tolerance then sometimes takes extra, spurious diffuse steps, each adding about
+:math:`-\\tfrac12\\log(2\\pi\\cdot 10^{-9}) \\approx +9.4` to the log-likelihood, so its
+log-likelihood jumps by about 12 units when alpha moves by 1e-8. An optimiser happily climbs those
+jumps. With the rank rule the likelihood is smooth and equals statsmodels' wherever statsmodels
+ends its diffuse phase after ``rank`` steps (checked in the tests).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+__all__ = ["kalman_loglike", "kalman_filter"]
+
+_TOL_DIFFUSE = 1e-10
+_LOG2PI = math.log(2.0 * math.pi)
+
+
+@njit(cache=True)
+def _filter(y, X, tdiag, cvec, q, r, a1, P1, Pinf1, store):  # pragma: no cover - compiled
+    n, k = X.shape
+    a = a1.copy()
+    P = P1.copy()
+    Pinf = Pinf1.copy()
+    M = np.empty(k)
+    Minf = np.empty(k)
+    K0 = np.empty(k)
+    K1 = np.empty(k)
+    L0 = np.empty((k, k))
+    L1 = np.empty((k, k))
+    tmp = np.empty((k, k))
+    tmp2 = np.empty((k, k))
+    llf_obs = np.zeros(n)
+    v_out = np.full(n, np.nan)
+    F_out = np.full(n, np.nan)
+    filt = np.zeros((n, k)) if store else np.zeros((1, k))
+    filt_cov = np.zeros((n, k, k)) if store else np.zeros((1, k, k))
+    # rank of the diffuse part: each diffuse update removes exactly one dimension, so after
+    # ``rank`` of them P_inf is zero in exact arithmetic and is set to zero here (see notes)
+    rank = 0
+    for i in range(k):
+        if Pinf[i, i] != 0.0:
+            rank += 1
+    n_updates = 0
+    diffuse = rank > 0
+    nobs_diffuse = 0
+    for t in range(n):
+        if diffuse and n_updates >= rank:
+            diffuse = False
+            for i in range(k):
+                for j in range(k):
+                    Pinf[i, j] = 0.0
+        if diffuse:
+            s = 0.0
+            for i in range(k):
+                for j in range(k):
+                    s += Pinf[i, j] * Pinf[i, j]
+            if s > _TOL_DIFFUSE:
+                nobs_diffuse += 1
+            else:
+                diffuse = False
+        yt = y[t]
+        v = yt
+        for i in range(k):
+            v -= X[t, i] * a[i]
+        F = r
+        for i in range(k):
+            acc = 0.0
+            for j in range(k):
+                acc += P[i, j] * X[t, j]
+            M[i] = acc
+            F += X[t, i] * acc
+        if F < 0.0:
+            F = 0.0
+        Finf = 0.0
+        if diffuse:
+            for i in range(k):
+                acc = 0.0
+                for j in range(k):
+                    acc += Pinf[i, j] * X[t, j]
+                Minf[i] = acc
+                Finf += X[t, i] * acc
+            if Finf < 0.0:
+                Finf = 0.0
+        missing = math.isnan(yt)
+        if missing:
+            pass
+        elif diffuse and Finf > _TOL_DIFFUSE:
+            for i in range(k):
+                K0[i] = Minf[i] / Finf
+                K1[i] = M[i] / Finf - K0[i] * F / Finf
+            for i in range(k):
+                a[i] += K0[i] * v
+            # statsmodels' order of operations: L0 = I - K0 z', L1 = -K1 z',
+            # P <- P L0' + Pinf L1', Pinf <- Pinf L0' (the diffuse steps are ill-conditioned
+            # when regressors are nearly collinear, so the rounding order matters)
+            for i in range(k):
+                for j in range(k):
+                    L0[i, j] = (1.0 if i == j else 0.0) - K0[i] * X[t, j]
+                    L1[i, j] = -K1[i] * X[t, j]
+            for i in range(k):
+                for j in range(k):
+                    acc = 0.0
+                    for m in range(k):
+                        acc += P[i, m] * L0[j, m]
+                    acc2 = 0.0
+                    for m in range(k):
+                        acc2 += Pinf[i, m] * L1[j, m]
+                    tmp[i, j] = acc + acc2
+                    acc3 = 0.0
+                    for m in range(k):
+                        acc3 += Pinf[i, m] * L0[j, m]
+                    tmp2[i, j] = acc3
+            for i in range(k):
+                for j in range(k):
+                    P[i, j] = tmp[i, j]
+                    Pinf[i, j] = tmp2[i, j]
+            llf_obs[t] = -0.5 * (_LOG2PI + math.log(Finf))
+            n_updates += 1
+            v_out[t] = v
+            F_out[t] = F
+        elif F > (_TOL_DIFFUSE if diffuse else 0.0):
+            for i in range(k):
+                K0[i] = M[i] / F
+            for i in range(k):
+                a[i] += K0[i] * v
+            for i in range(k):
+                for j in range(k):
+                    P[i, j] -= M[i] * K0[j]
+            llf_obs[t] = -0.5 * (_LOG2PI + math.log(F) + v * v / F)
+            v_out[t] = v
+            F_out[t] = F
+        else:
+            llf_obs[t] = np.nan
+        if store:
+            for i in range(k):
+                filt[t, i] = a[i]
+                for j in range(k):
+                    filt_cov[t, i, j] = P[i, j]
+        # prediction
+        for i in range(k):
+            a[i] = cvec[i] + tdiag[i] * a[i]
+        for i in range(k):
+            for j in range(k):
+                P[i, j] *= tdiag[i] * tdiag[j]
+            P[i, i] += q[i]
+        if diffuse:
+            for i in range(k):
+                for j in range(k):
+                    Pinf[i, j] *= tdiag[i] * tdiag[j]
+        for i in range(k):
+            for j in range(i + 1, k):
+                m = 0.5 * (P[i, j] + P[j, i])
+                P[i, j] = m
+                P[j, i] = m
+    return llf_obs, v_out, F_out, filt, filt_cov, nobs_diffuse
+
+
+def kalman_loglike(
+    y: np.ndarray,
+    X: np.ndarray,
+    tdiag: np.ndarray,
+    cvec: np.ndarray,
+    q: np.ndarray,
+    r: float,
+    a1: np.ndarray,
+    P1: np.ndarray,
+    Pinf1: np.ndarray,
+) -> float:
+    """Log-likelihood of the hedge-ratio state-space model.
+
+    Parameters
+    ----------
+    y : ndarray, shape (n,)
+        Observations (NaN marks a missing value, which contributes nothing).
+    X : ndarray, shape (n, k)
+        Design rows :math:`z_t = (1, x_{2,t}, \\dots, x_{k,t})`.
+    tdiag, cvec, q : ndarray, shape (k,)
+        Diagonal of the transition matrix, state intercept and diagonal of the state covariance.
+    r : float
+        Observation variance.
+    a1, P1, Pinf1 : ndarray
+        Initial predicted state, its known covariance part and its diffuse part.
+
+    Returns
+    -------
+    float
+        :math:`\\sum_t \\ell_t`; ``-inf`` when a forecast variance is not positive.
+    """
+    llf_obs = _filter(
+        np.ascontiguousarray(y, dtype=np.float64),
+        np.ascontiguousarray(X, dtype=np.float64),
+        np.asarray(tdiag, dtype=np.float64),
+        np.asarray(cvec, dtype=np.float64),
+        np.asarray(q, dtype=np.float64),
+        float(r),
+        np.asarray(a1, dtype=np.float64),
+        np.ascontiguousarray(P1, dtype=np.float64),
+        np.ascontiguousarray(Pinf1, dtype=np.float64),
+        False,
+    )[0]
+    total = float(np.sum(llf_obs))
+    return total if np.isfinite(total) else -np.inf
+
+
+def kalman_filter(y, X, tdiag, cvec, q, r, a1, P1, Pinf1) -> dict[str, np.ndarray]:
+    """Run the filter and return per-step outputs.
+
+    Returns
+    -------
+    dict
+        ``llf_obs``, ``forecast_error`` (v_t), ``forecast_error_cov`` (F_t), ``filtered_state``
+        (n, k), ``filtered_state_cov`` (n, k, k) and ``nobs_diffuse``.
+    """
+    llf_obs, v, F, filt, filt_cov, nd = _filter(
+        np.ascontiguousarray(y, dtype=np.float64),
+        np.ascontiguousarray(X, dtype=np.float64),
+        np.asarray(tdiag, dtype=np.float64),
+        np.asarray(cvec, dtype=np.float64),
+        np.asarray(q, dtype=np.float64),
+        float(r),
+        np.asarray(a1, dtype=np.float64),
+        np.ascontiguousarray(P1, dtype=np.float64),
+        np.ascontiguousarray(Pinf1, dtype=np.float64),
+        True,
+    )
+    return {
+        "llf_obs": llf_obs,
+        "forecast_error": v,
+        "forecast_error_cov": F,
+        "filtered_state": filt,
+        "filtered_state_cov": filt_cov,
+        "nobs_diffuse": nd,
+    }

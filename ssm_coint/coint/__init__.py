@@ -1,0 +1,25 @@
+"""Cointegration tools: Engle-Granger, Johansen, ADF and the half-life of mean reversion.
+
+Every test returns a small result object (:class:`TestResult` and subclasses) with ``stat``,
+``pvalue``, ``critical_values``, ``null_hypothesis``, ``alternative``, ``summary()`` and
+``to_dict()``. Unusable input raises a :class:`~ssm_coint.exceptions.DataError` subclass, or,
+with ``errors="coerce"``, gives an :class:`InvalidTestStatistic` null object.
+"""
+
+from ssm_coint.coint._adf import adf
+from ssm_coint.coint._engle_granger import EngleGrangerResult, engle_granger
+from ssm_coint.coint._half_life import HalfLifeResult, half_life
+from ssm_coint.coint._johansen import JohansenResult, johansen
+from ssm_coint.coint._results import InvalidTestStatistic, TestResult
+
+__all__ = [
+    "adf",
+    "engle_granger",
+    "johansen",
+    "half_life",
+    "TestResult",
+    "InvalidTestStatistic",
+    "EngleGrangerResult",
+    "JohansenResult",
+    "HalfLifeResult",
+]

@@ -1,0 +1,5 @@
+"""Price data input: reading files, validating frames and checking designs (SPEC section 9)."""
+
+from ssm_coint.data._loader import MissingPolicy, check_regressors, load_prices, validate_prices
+
+__all__ = ["load_prices", "validate_prices", "check_regressors", "MissingPolicy"]
