@@ -379,6 +379,33 @@ class HedgeRatioModel(MLEModel):
         s = self.system(np.asarray(full, float))
         return kalman_filter(self.endog[:, 0], self._design_rows, **s)
 
+    def loglike(self, params, transformed=True, includes_fixed=False, complex_step=False,
+                **kwargs):
+        """Log-likelihood, with the rank-exact diffuse phase of :mod:`ssm_coint._kalman`.
+
+        Identical to statsmodels' value except where statsmodels' absolute diffuse tolerance
+        takes spurious diffuse steps on nearly collinear first observations (see the notes of
+        :mod:`ssm_coint._kalman`). Complex-step calls go to statsmodels.
+        """
+        if complex_step or kwargs:
+            return super().loglike(params, transformed=transformed,
+                                   includes_fixed=includes_fixed, complex_step=complex_step,
+                                   **kwargs)
+        params = self.handle_params(params, transformed=transformed,
+                                    includes_fixed=includes_fixed)
+        return self.fast_loglike(self.full_from_free(params))
+
+    def loglikeobs(self, params, transformed=True, includes_fixed=False, complex_step=False,
+                   **kwargs):
+        """Per-observation log-likelihood (rank-exact diffuse phase; see :meth:`loglike`)."""
+        if complex_step or kwargs:
+            return super().loglikeobs(params, transformed=transformed,
+                                      includes_fixed=includes_fixed,
+                                      complex_step=complex_step, **kwargs)
+        params = self.handle_params(params, transformed=transformed,
+                                    includes_fixed=includes_fixed)
+        return self.fast_filter(self.full_from_free(params))["llf_obs"]
+
     def clone(self, endog, exog=None, **kwargs):
         """A model of the same specification on new data (used by append/extend/apply)."""
         return self._clone_from_init_kwds(endog, exog=exog, **kwargs)

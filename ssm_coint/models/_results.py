@@ -11,6 +11,11 @@ import pandas as pd
 import statsmodels.base.wrapper as wrap
 from statsmodels.tsa.statespace.mlemodel import MLEResults, MLEResultsWrapper
 
+try:  # statsmodels >= 0.15 moved it
+    from statsmodels.tools._decorators import cache_readonly
+except ImportError:  # pragma: no cover
+    from statsmodels.tools.decorators import cache_readonly
+
 __all__ = ["HedgeRatioResults", "HedgeRatioResultsWrapper", "HedgeRatios", "half_life_from_alpha"]
 
 
@@ -50,6 +55,21 @@ class HedgeRatios:
 
 class HedgeRatioResults(MLEResults):
     """Results of :class:`~ssm_coint.HedgeRatioModel` (from ``smooth``, ``filter`` or ``fit``)."""
+
+    @cache_readonly
+    def llf_obs(self) -> np.ndarray:
+        """Per-observation log-likelihood (rank-exact diffuse phase, as the model's ``loglike``)."""
+        return self.model.fast_filter(np.asarray(self.full_params))["llf_obs"]
+
+    @cache_readonly
+    def llf(self) -> float:
+        """Log-likelihood at ``params`` (rank-exact diffuse phase, as the model's ``loglike``)."""
+        return float(np.sum(self.llf_obs))
+
+    @property
+    def llf_statsmodels(self) -> float:
+        """statsmodels' own log-likelihood, for comparison (differs only on spurious diffuse steps)."""
+        return float(self.filter_results.llf)
 
     @property
     def _index(self) -> pd.Index:

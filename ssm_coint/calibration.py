@@ -1,0 +1,138 @@
+"""The result every calibration method returns, on the model's exact likelihood."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["Calibration"]
+
+
+@dataclass
+class Calibration:
+    """A calibrated hedge-ratio model.
+
+    Attributes
+    ----------
+    method : str
+        ``"mle"``, ``"chan"``, ...
+    variant : str
+        ``"full"``, ``"mu0"``, ``"alpha1"`` or ``"custom"``.
+    params : Series
+        Every parameter (fixed ones included) in model terms, by name.
+    free : list of str
+        Names of the estimated parameters (their number enters AIC/BIC).
+    llf : float
+        Exact log-likelihood of the model at ``params`` (``HedgeRatioModel.loglike``).
+    nobs : int
+        Observations in the likelihood.
+    runtime_s, iterations, converged, warnings
+        Run time in seconds, iterations (local fits x their iterations), convergence flag and
+        human-readable warnings (boundary estimates, numerical issues).
+    bse : Series
+        Standard errors of the free parameters (NaN at a boundary).
+    at_boundary : dict
+        Parameter name -> True where the estimate is on the boundary (variance 0, alpha 1).
+    results : HedgeRatioResults
+        statsmodels results at ``params`` (filtered/smoothed states, summary).
+    profile : DataFrame or None
+        Profile log-likelihood of alpha (columns ``alpha``, ``llf``) where computed.
+    nested : dict
+        Calibrations of the nested variants fitted on the way (for ``mle``).
+    trajectory : DataFrame or None
+        Per-iteration trajectory of iterative methods.
+    """
+
+    method: str
+    variant: str
+    params: pd.Series
+    free: list[str]
+    llf: float
+    nobs: int
+    runtime_s: float = math.nan
+    iterations: int = 0
+    converged: bool = True
+    warnings: list[str] = field(default_factory=list)
+    bse: pd.Series | None = None
+    at_boundary: dict[str, bool] = field(default_factory=dict)
+    results: Any = None
+    profile: pd.DataFrame | None = None
+    nested: dict[str, Calibration] = field(default_factory=dict)
+    trajectory: pd.DataFrame | None = None
+
+    @property
+    def k_free(self) -> int:
+        """Number of estimated parameters."""
+        return len(self.free)
+
+    @property
+    def aic(self) -> float:
+        """:math:`-2\\ell + 2p`."""
+        return -2 * self.llf + 2 * self.k_free
+
+    @property
+    def bic(self) -> float:
+        """:math:`-2\\ell + p\\log n`."""
+        return -2 * self.llf + self.k_free * math.log(self.nobs)
+
+    @property
+    def alpha(self) -> float:
+        """Autoregressive coefficient of the spread level."""
+        return float(self.params["alpha"])
+
+    @property
+    def half_life(self) -> float:
+        """Half-life of the spread level, ``ln 2 / -ln alpha`` (``inf`` at alpha = 1)."""
+        from .models._results import half_life_from_alpha
+
+        return half_life_from_alpha(self.alpha)
+
+    @property
+    def mu(self) -> float:
+        """Long-run mean c / (1 - alpha) (NaN at alpha = 1)."""
+        a = self.alpha
+        return float(self.params["c"]) / (1 - a) if a < 1 else math.nan
+
+    def hedge_ratios_last(self) -> dict[str, float]:
+        """Filtered states on the last day, keyed by state name."""
+        if self.results is None:
+            return {}
+        last = self.results.hedge_ratios.filtered.iloc[-1]
+        return {str(k): float(v) for k, v in last.items()}
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready summary (NaN and inf become None)."""
+
+        def clean(x: Any) -> Any:
+            if isinstance(x, float | np.floating):
+                x = float(x)
+                return x if math.isfinite(x) else None
+            return x
+
+        params = {k: clean(v) for k, v in self.params.items()}
+        if self.alpha < 1:
+            params["mu"] = clean(self.mu)
+        out: dict[str, Any] = {
+            "method": self.method,
+            "variant": self.variant,
+            "params": params,
+            "free": list(self.free),
+            "llf": clean(self.llf),
+            "aic": clean(self.aic),
+            "bic": clean(self.bic),
+            "nobs": int(self.nobs),
+            "half_life": clean(self.half_life),
+            "runtime_s": clean(self.runtime_s),
+            "iterations": int(self.iterations),
+            "converged": bool(self.converged),
+            "at_boundary": {k: bool(v) for k, v in self.at_boundary.items()},
+            "warnings": list(self.warnings),
+        }
+        if self.bse is not None:
+            out["bse"] = {k: clean(v) for k, v in self.bse.items()}
+        out["hedge_ratios_last"] = {k: clean(v) for k, v in self.hedge_ratios_last().items()}
+        return out

@@ -1,0 +1,84 @@
+"""Independent plain-NumPy Kalman filter and RTS smoother, written from Durbin & Koopman (2012).
+
+Used only by the tests, as the reference the package is checked against. It shares no code with
+``ssm_coint``: matrices are built here from the parameters, the diffuse phase uses the
+Koopman-Durbin univariate formulas (DK 2012, eqs. 5.12-5.14) written as full-matrix products, and
+ends after as many diffuse updates as P_inf has rank.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def build(params: dict, k: int):
+    """T, c, Q, r from named parameters ``alpha, c, q (list), r``."""
+    T = np.eye(k)
+    T[0, 0] = params["alpha"]
+    c = np.zeros(k)
+    c[0] = params["c"]
+    Q = np.diag(params["q"])
+    return T, c, Q, float(params["r"])
+
+
+def kalman(y, Z, T, c, Q, r, a1, P1, Pinf1=None):
+    """Filter; returns dict with llf, v, F, filtered a/P, predicted a/P and nobs_diffuse."""
+    n, k = Z.shape
+    a, P = a1.astype(float).copy(), P1.astype(float).copy()
+    Pinf = np.zeros((k, k)) if Pinf1 is None else Pinf1.astype(float).copy()
+    rank = np.linalg.matrix_rank(Pinf) if Pinf.any() else 0
+    used = 0
+    out = {k_: [] for k_ in ("v", "F", "af", "Pf", "ap", "Pp", "llf")}
+    nd = 0
+    for t in range(n):
+        z = Z[t]
+        out["ap"].append(a.copy())
+        out["Pp"].append(P.copy())
+        v = y[t] - z @ a
+        F = z @ P @ z + r
+        diffuse = used < rank
+        Finf = z @ Pinf @ z if diffuse else 0.0
+        if diffuse and Finf > 1e-10:
+            nd += 1
+            used += 1
+            Kinf = Pinf @ z / Finf
+            Kstar = (P @ z - Kinf * F) / Finf
+            a = a + Kinf * v
+            Lo = np.eye(k) - np.outer(Kinf, z)
+            P = P @ Lo.T - Pinf @ np.outer(z, Kstar)
+            Pinf = Pinf @ Lo.T
+            ll = -0.5 * (np.log(2 * np.pi) + np.log(Finf))
+        else:
+            if diffuse:
+                nd += 1
+            K = P @ z / F
+            a = a + K * v
+            P = P - np.outer(K, z) @ P
+            ll = -0.5 * (np.log(2 * np.pi) + np.log(F) + v * v / F)
+        if used >= rank:
+            Pinf = np.zeros((k, k))
+        out["v"].append(v)
+        out["F"].append(F)
+        out["llf"].append(ll)
+        out["af"].append(a.copy())
+        out["Pf"].append(P.copy())
+        a = c + T @ a
+        P = T @ P @ T.T + Q
+        Pinf = T @ Pinf @ T.T
+    res = {k_: np.array(v_) for k_, v_ in out.items()}
+    res["nobs_diffuse"] = nd
+    res["T"] = T
+    return res
+
+
+def rts(filt: dict, start: int = 0):
+    """Rauch-Tung-Striebel smoother over t >= start (valid where the filter is non-diffuse)."""
+    af, Pf, ap, Pp, T = filt["af"], filt["Pf"], filt["ap"], filt["Pp"], filt["T"]
+    n = len(af)
+    a_s = af.copy()
+    P_s = Pf.copy()
+    for t in range(n - 2, start - 1, -1):
+        J = Pf[t] @ T.T @ np.linalg.inv(Pp[t + 1])
+        a_s[t] = af[t] + J @ (a_s[t + 1] - ap[t + 1])
+        P_s[t] = Pf[t] + J @ (P_s[t + 1] - Pp[t + 1]) @ J.T
+    return a_s, P_s
