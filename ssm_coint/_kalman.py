@@ -15,8 +15,10 @@ Recursions (Durbin & Koopman 2012, sec. 5.2, univariate exact diffuse filter). W
 
 If :math:`F_\\infty > 10^{-10}` (diffuse step): :math:`K_0 = M_\\infty/F_\\infty`,
 :math:`K_1 = M_*/F_\\infty - K_0 F_*/F_\\infty`, :math:`a \\leftarrow a + K_0 v`,
-:math:`P_* \\leftarrow P_* - M_* K_0' - M_\\infty K_1'`, :math:`P_\\infty \\leftarrow P_\\infty - M_\\infty K_0'`
-and the log-likelihood gains :math:`-\\tfrac12\\log(2\\pi F_\\infty)`. Otherwise the usual update with
+:math:`P_* \\leftarrow P_* - M_* K_0' - M_\\infty K_1'`,
+:math:`P_\\infty \\leftarrow P_\\infty - M_\\infty K_0'`
+and the log-likelihood gains :math:`-\\tfrac12\\log(2\\pi F_\\infty)`.
+Otherwise the usual update with
 :math:`F_*`. Prediction: :math:`a \\leftarrow c + T a`, :math:`P_* \\leftarrow T P_* T' + Q`,
 :math:`P_\\infty \\leftarrow T P_\\infty T'`. The diffuse phase lasts while
 :math:`\\|P_\\infty\\|_F^2 > 10^{-10}` (statsmodels' rule) **and** fewer diffuse updates than
@@ -26,7 +28,8 @@ The rank rule is this module's one departure from statsmodels, and it is deliber
 update lowers the rank of :math:`P_\\infty` by one, so after ``rank`` of them it is zero in exact
 arithmetic. On real prices the first few design rows :math:`(1, x_{2,t}, x_{3,t})` are nearly
 collinear (prices barely move in three days), the last genuine :math:`F_\\infty` is tiny (2.5e-8 on
-Chan's EWC/EWA/IGE) and the rounding residue left in :math:`P_\\infty` is of the same size. statsmodels'
+Chan's EWC/EWA/IGE) and the rounding residue left in :math:`P_\\infty` is of the same size.
+statsmodels'
 absolute tolerance then sometimes takes extra, spurious diffuse steps, each adding about
 :math:`-\\tfrac12\\log(2\\pi\\cdot 10^{-9}) \\approx +9.4` to the log-likelihood, so its
 log-likelihood jumps by about 12 units when alpha moves by 1e-8. An optimiser happily climbs those
@@ -187,6 +190,76 @@ def _filter(y, X, tdiag, cvec, q, r, a1, P1, Pinf1, store):  # pragma: no cover 
     return llf_obs, v_out, F_out, filt, filt_cov, nobs_diffuse
 
 
+
+@njit(cache=True)
+def _loglike(y, X, tdiag, cvec, q, r, a1, P1, Pinf1):  # pragma: no cover - compiled
+    """Sum of log-likelihood terms: ``_filter`` for the diffuse phase, then a tight loop."""
+    n, k = X.shape
+    # run the general filter only until the diffuse phase is over
+    rank = 0
+    for i in range(k):
+        if Pinf1[i, i] != 0.0:
+            rank += 1
+    if rank > 0:
+        # the diffuse phase takes at most ``rank`` informative steps; ``head`` covers them
+        head = min(n, 4 * rank + 8)
+        llf_obs, _, _, filt, filt_cov, nd = _filter(y[:head], X[:head], tdiag, cvec, q, r, a1,
+                                                    P1, Pinf1, True)
+        if nd >= head:  # still diffuse: fall back to the general filter on everything
+            out = _filter(y, X, tdiag, cvec, q, r, a1, P1, Pinf1, False)[0]
+            return np.sum(out)
+        total = 0.0
+        for t in range(head):
+            total += llf_obs[t]
+        a = np.empty(k)
+        P = np.empty((k, k))
+        for i in range(k):
+            a[i] = cvec[i] + tdiag[i] * filt[head - 1, i]
+            for j in range(k):
+                P[i, j] = filt_cov[head - 1, i, j] * tdiag[i] * tdiag[j]
+            P[i, i] += q[i]
+        start = head
+    else:
+        total = 0.0
+        a = a1.copy()
+        P = P1.copy()
+        start = 0
+    M = np.empty(k)
+    for t in range(start, n):
+        yt = y[t]
+        v = yt
+        F = r
+        for i in range(k):
+            v -= X[t, i] * a[i]
+            acc = 0.0
+            for j in range(k):
+                acc += P[i, j] * X[t, j]
+            M[i] = acc
+        for i in range(k):
+            F += X[t, i] * M[i]
+        if not math.isnan(yt):
+            if F <= 0.0:
+                return -np.inf
+            vf = v / F
+            for i in range(k):
+                a[i] += M[i] * vf
+                mi = M[i] / F
+                for j in range(k):
+                    P[i, j] -= mi * M[j]
+            total += -0.5 * (_LOG2PI + math.log(F) + v * vf)
+        a[0] = cvec[0] + tdiag[0] * a[0]
+        for i in range(1, k):
+            a[i] = cvec[i] + tdiag[i] * a[i]
+        t0 = tdiag[0]
+        if t0 != 1.0:
+            for j in range(k):
+                P[0, j] *= t0
+                P[j, 0] *= t0
+        for i in range(k):
+            P[i, i] += q[i]
+    return total
+
+
 def kalman_loglike(
     y: np.ndarray,
     X: np.ndarray,
@@ -218,19 +291,10 @@ def kalman_loglike(
     float
         :math:`\\sum_t \\ell_t`; ``-inf`` when a forecast variance is not positive.
     """
-    llf_obs = _filter(
-        np.ascontiguousarray(y, dtype=np.float64),
-        np.ascontiguousarray(X, dtype=np.float64),
-        np.asarray(tdiag, dtype=np.float64),
-        np.asarray(cvec, dtype=np.float64),
-        np.asarray(q, dtype=np.float64),
-        float(r),
-        np.asarray(a1, dtype=np.float64),
-        np.ascontiguousarray(P1, dtype=np.float64),
-        np.ascontiguousarray(Pinf1, dtype=np.float64),
-        False,
-    )[0]
-    total = float(np.sum(llf_obs))
+    arrs = [np.ascontiguousarray(z, dtype=np.float64) for z in (y, X, tdiag, cvec, q, a1, P1,
+                                                                   Pinf1)]
+    total = _loglike(arrs[0], arrs[1], arrs[2], arrs[3], arrs[4], float(r), arrs[5], arrs[6],
+                     arrs[7])
     return total if np.isfinite(total) else -np.inf
 
 

@@ -97,6 +97,29 @@ class Calibration:
         a = self.alpha
         return float(self.params["c"]) / (1 - a) if a < 1 else math.nan
 
+    def conf_int(self, alpha: float = 0.05) -> pd.DataFrame:
+        r"""Wald confidence intervals of the free parameters.
+
+        alpha and c: :math:`\hat\theta \pm z_{1-\alpha/2}\,\mathrm{se}`. Variances: Wald on
+        the log scale, :math:`\hat\sigma^2 \exp(\pm z\,\mathrm{se}/\hat\sigma^2)`, which
+        keeps the interval positive and has far better coverage near zero (the usual choice for
+        variance components). Parameters at a boundary get NaN.
+        """
+        from scipy.stats import norm
+
+        if self.bse is None:
+            raise ValueError(f"method {self.method!r} gives no standard errors")
+        z = float(norm.ppf(1 - alpha / 2))
+        rows = {}
+        for name in self.free:
+            est, se = float(self.params[name]), float(self.bse[name])
+            if name.startswith("sigma2.") and est > 0:
+                f = np.exp(z * se / est)
+                rows[name] = (est / f, est * f)
+            else:
+                rows[name] = (est - z * se, est + z * se)
+        return pd.DataFrame.from_dict(rows, orient="index", columns=["lower", "upper"])
+
     def hedge_ratios_last(self) -> dict[str, float]:
         """Filtered states on the last day, keyed by state name."""
         if self.results is None:

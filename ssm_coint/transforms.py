@@ -5,7 +5,8 @@ All functions keep the dtype of their input, so they are safe under complex-step
 
 * alpha in (-1, 1): :math:`\\alpha = \\tanh(u)`, :math:`u = \\operatorname{artanh}(\\alpha)`.
   ``tanh`` resolves values near one well: alpha = 0.9999 is u = 4.95.
-* variances >= 0: :math:`\\sigma^2 = u^2`, :math:`u = \\sqrt{\\sigma^2}` (statsmodels' convention; zero
+* variances >= 0: :math:`\\sigma^2 = u^2`, :math:`u = \\sqrt{\\sigma^2}` (statsmodels'
+  convention; zero
   is reachable, which matters because state variances often sit on that boundary).
 * the state intercept c is unconstrained.
 """

@@ -82,7 +82,7 @@ def test_exact_diffuse(k, alpha):
                                rtol=RTOL, atol=ATOL_STATE)
     inn = res.innovations.to_numpy()[k:]
     np.testing.assert_allclose(inn[:, 0], ref["v"][k:], rtol=RTOL, atol=ATOL_STATE)
-    np.testing.assert_allclose(inn[:, 1], ref["F"][k:], rtol=1e-8)  # rounding carried out of the diffuse phase
+    np.testing.assert_allclose(inn[:, 1], ref["F"][k:], rtol=1e-8)  # rounding out of diffuse phase
     a_s, _ = rts(ref, start=k)
     np.testing.assert_allclose(res.hedge_ratios.smoothed.to_numpy()[k:], a_s[k:], rtol=1e-8,
                                atol=1e-8)

@@ -2,5 +2,13 @@
 
 from ._chan import chan_filter, fit_chan
 from ._mle import fit_mle, hedge_model
+from ._profile import profile_interval, profile_loglike
 
-__all__ = ["fit_mle", "hedge_model", "fit_chan", "chan_filter"]
+__all__ = [
+    "fit_mle",
+    "hedge_model",
+    "fit_chan",
+    "chan_filter",
+    "profile_interval",
+    "profile_loglike",
+]

@@ -119,9 +119,11 @@ class GlobalSearch:
         best = max(fits, key=lambda f: f.llf)
         if best.label.startswith("local") or best.label.startswith("nested"):
             polished = self._unstick(best, variant_fixed)
-            if polished is not best:
-                fits.append(polished)
-                best = polished
+            again = self._local(polished.full, variant_fixed, "polish")
+            for cand in (polished, again):
+                if cand.llf > best.llf:
+                    fits.append(cand)
+                    best = cand
         st = StageResult(variant, best, fits, list(profile))
         self.stages[variant] = st
         return st

@@ -109,10 +109,11 @@ def _calibration(model: HedgeRatioModel, stage: StageResult, variant: str, t0: f
     free = model.free_from_full(full)
     res = model.smooth(free, cov_type="custom", cov_kwds={
         "custom_cov_type": "approx",
-        "custom_cov_params": cov,
+        "custom_cov_params": np.nan_to_num(cov),  # statsmodels' rank check rejects NaN ...
         "custom_description": "Inverse of the finite-difference Hessian of the exact "
                               "log-likelihood over interior parameters; NaN at boundaries.",
     })
+    res.cov_params_default = cov  # ... so the NaN rows of boundary parameters go in after
     warns = []
     for n, b in boundary.items():
         if b:

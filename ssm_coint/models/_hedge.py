@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -42,7 +43,8 @@ class HedgeRatioModel(MLEModel):
         :math:`a_1, P_1`. ``"chan"``: :math:`a_1 = 0, P_1 = 0` (Chan's MATLAB code: no
         prediction step on the first day). ``"johansen"``: seed 000's known state,
         :math:`\beta_0 = (\mu \text{ or } 0, -w_2/w_1, \dots, -w_k/w_1)` from the first Johansen
-        eigenvector ``w`` and :math:`\operatorname{cov}(\beta_0) = r\,[\tfrac1n\sum_t T'z_t'z_tT]^{-1}`
+        eigenvector ``w`` and
+        :math:`\operatorname{cov}(\beta_0) = r\,[\tfrac1n\sum_t T'z_t'z_tT]^{-1}`
         (diagonalised), pushed through one prediction step.
     initial_state, initial_state_cov : array_like, optional
         :math:`a_1` (k,) and :math:`P_1` (k, k) for ``initialization="known"``.
@@ -108,7 +110,11 @@ class HedgeRatioModel(MLEModel):
             raise ModelSpecificationError(
                 f"unknown initialization {initialization!r}; choose one of {', '.join(_INITS)}"
             )
-        super().__init__(endog, k_states=k_states, k_posdef=k_states, exog=exog, **kwargs)
+        with warnings.catch_warnings():
+            # business-day prices with holidays have no pandas frequency; statsmodels warns
+            # that forecasts then get an integer index, which is expected here
+            warnings.filterwarnings("ignore", message="A date index has been provided")
+            super().__init__(endog, k_states=k_states, k_posdef=k_states, exog=exog, **kwargs)
         if self.k_endog != 1:
             raise ModelSpecificationError("endog must be a single series (the first asset)")
         self.k_exog = k_states - 1
@@ -143,6 +149,8 @@ class HedgeRatioModel(MLEModel):
         # design rows z_t = (1, x_2..x_k)
         design = np.column_stack([np.ones(self.nobs), exog_arr])
         self._design_rows = design
+        self._y_c: np.ndarray | None = None
+        self._X_c: np.ndarray | None = None
         self.ssm["design"] = design.T[None, :, :]
         self.ssm["selection"] = np.eye(k_states)
         self.ssm["transition"] = np.eye(k_states)
@@ -372,7 +380,10 @@ class HedgeRatioModel(MLEModel):
         Equal to :meth:`loglike` (statsmodels) to about 1e-10 relative; used by the optimisers.
         """
         s = self.system(np.asarray(full, float))
-        return kalman_loglike(self.endog[:, 0], self._design_rows, **s)
+        if self._y_c is None:
+            self._y_c = np.ascontiguousarray(self.endog[:, 0], dtype=np.float64)
+            self._X_c = np.ascontiguousarray(self._design_rows, dtype=np.float64)
+        return kalman_loglike(self._y_c, self._X_c, **s)
 
     def fast_filter(self, full: Any) -> dict[str, np.ndarray]:
         """Per-step filter output at a full parameter vector (see :func:`kalman_filter`)."""

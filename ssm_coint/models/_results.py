@@ -68,7 +68,7 @@ class HedgeRatioResults(MLEResults):
 
     @property
     def llf_statsmodels(self) -> float:
-        """statsmodels' own log-likelihood, for comparison (differs only on spurious diffuse steps)."""
+        """statsmodels' own log-likelihood (differs only on spurious diffuse steps)."""
         return float(self.filter_results.llf)
 
     @property
@@ -109,7 +109,9 @@ class HedgeRatioResults(MLEResults):
 
     @property
     def spread(self) -> pd.Series:
-        r"""Spread from the filtered hedge ratios, :math:`s_t = y_t - \sum_{j\ge2}\beta_{j,t|t}x_{j,t}`.
+        r"""Spread from the filtered hedge ratios.
+
+        :math:`s_t = y_t - \sum_{j\ge2}\beta_{j,t|t}x_{j,t}`.
 
         It contains the spread level :math:`\beta_{1,t|t}` plus the filtered observation noise.
         Note that it is in-sample and adaptive: the filter absorbs much of the residual, so unit

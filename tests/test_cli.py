@@ -1,0 +1,134 @@
+"""Command line: JSON output of ``fit``, and one-line errors (exit 2, no traceback)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+from _shared_data import shared_data_path
+
+from ssm_coint.cli import main
+
+
+def run_cli(*args):
+    return subprocess.run([sys.executable, "-m", "ssm_coint", *args], capture_output=True,
+                          text=True, timeout=600)
+
+
+@pytest.fixture(scope="module")
+def chan_csv():
+    return str(shared_data_path("chan_ewa_ewc_ige.csv"))
+
+
+@pytest.mark.parametrize("variant, target", [("full", -170.726), ("mu0", -171.849),
+                                             ("alpha1", -172.301)])
+def test_fit_json_ewc_ewa(chan_csv, variant, target, capsys):
+    assert main(["fit", "--data", chan_csv, "--assets", "EWC", "EWA", "--variant", variant,
+                 "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    for key in ("assets", "nobs", "start", "end", "variant", "method", "params", "llf", "aic",
+                "bic", "converged", "hedge_ratios_last", "warnings"):
+        assert key in out, key
+    assert out["assets"] == ["EWC", "EWA"] and out["nobs"] == 1500
+    assert out["start"] == "2006-04-26" and out["end"] == "2012-04-09"
+    assert set(out["hedge_ratios_last"]) == {"intercept", "EWA"}
+    assert {"sigma2.obs", "sigma2.intercept", "sigma2.EWA", "alpha", "c"} <= set(out["params"])
+    assert out["llf"] >= target
+    assert out["converged"] is True
+    if variant == "full":
+        assert "mu" in out["params"]
+        assert out["llf"] >= out["nested_llf"]["mu0"] >= out["nested_llf"]["alpha1"]
+
+
+def test_fit_json_chan_method(chan_csv, capsys):
+    assert main(["fit", "--data", chan_csv, "--assets", "EWC", "EWA", "--method", "chan",
+                 "--delta", "1e-4", "--ve", "1e-3", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["method"] == "chan"
+    assert round(out["hedge_ratios_last"]["EWA"], 5) == 0.90249
+    assert round(out["hedge_ratios_last"]["intercept"], 5) == 6.76736
+
+
+def _write(tmp_path, name, text):
+    p = tmp_path / name
+    p.write_text(text)
+    return str(p)
+
+
+def _prices(n=60, seed=0):
+    rng = np.random.default_rng(seed)
+    x = 50 + np.cumsum(rng.normal(size=n))
+    y = 2 + 0.8 * x + rng.normal(scale=0.3, size=n)
+    z = 30 + np.cumsum(rng.normal(size=n))
+    return pd.DataFrame({"date": pd.bdate_range("2020-01-01", periods=n).strftime("%Y-%m-%d"),
+                         "A": y, "B": x, "C": z})
+
+
+BAD_CASES = {
+    "missing_file": (None, ["A", "B"], "does not exist"),
+    "bad_extension": ("x.txt", ["A", "B"], "x.txt"),
+    "no_date_column": ("nodate", ["A", "B"], "date"),
+    "bad_date": ("baddate", ["A", "B"], "not-a-date"),
+    "duplicate_date": ("dup", ["A", "B"], "2020-01-02"),
+    "unknown_asset": ("ok", ["A", "ZZZ"], "ZZZ"),
+    "one_asset": ("ok", ["A"], "two"),
+    "nan_inside": ("nan", ["A", "B"], "B"),
+    "non_positive_log": ("neg", ["A", "B", "--log-prices"], "B"),
+    "constant": ("const", ["A", "B"], "B"),
+    "collinear": ("collinear", ["A", "B", "C"], "C"),
+    "too_few_rows": ("short", ["A", "B"], "observations"),
+    "non_numeric": ("text", ["A", "B"], "abc"),
+}
+
+
+def _bad_file(tmp_path, kind):
+    df = _prices()
+    if kind is None:
+        return str(tmp_path / "missing.csv")
+    if kind == "x.txt":
+        return _write(tmp_path, "x.txt", df.to_csv(index=False))
+    if kind == "nodate":
+        return _write(tmp_path, "f.csv", df.rename(columns={"date": "day"}).to_csv(index=False))
+    if kind == "baddate":
+        df.loc[5, "date"] = "not-a-date"
+    elif kind == "dup":
+        df.loc[2, "date"] = df.loc[1, "date"]
+    elif kind == "nan":
+        df["B"] = df["B"].astype(object)
+        df.loc[10, "B"] = np.nan
+    elif kind == "neg":
+        df.loc[7, "B"] = -1.0
+    elif kind == "const":
+        df["B"] = 5.0
+    elif kind == "collinear":
+        df["C"] = 2 * df["B"] + 1
+    elif kind == "short":
+        df = df.iloc[:8]
+    elif kind == "text":
+        df["B"] = df["B"].astype(object)
+        df.loc[4, "B"] = "abc"
+    return _write(tmp_path, "f.csv", df.to_csv(index=False))
+
+
+@pytest.mark.parametrize("case", sorted(BAD_CASES))
+def test_cli_bad_input_one_line(tmp_path, case, capsys):
+    kind, extra, fragment = BAD_CASES[case]
+    path = _bad_file(tmp_path, kind)
+    assets = [a for a in extra if not a.startswith("--")]
+    flags = [a for a in extra if a.startswith("--")]
+    status = main(["fit", "--data", path, "--assets", *assets, "--variant", "alpha1", *flags])
+    err = capsys.readouterr().err.strip()
+    assert status == 2
+    assert "\n" not in err and "Traceback" not in err
+    assert err.startswith("ssm-coint: error:")
+    assert fragment.lower() in err.lower(), err
+
+
+def test_cli_subprocess_error_has_no_traceback(tmp_path):
+    proc = run_cli("fit", "--data", str(tmp_path / "nope.csv"), "--assets", "A", "B")
+    assert proc.returncode == 2
+    assert proc.stderr.count("\n") == 1 and "Traceback" not in proc.stderr

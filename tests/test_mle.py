@@ -1,0 +1,107 @@
+"""Maximum likelihood: recovery of known truth on simulated data, nesting, real-data optima."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+from scipy.stats import norm
+
+from ssm_coint import fit_mle, simulate_hedge_model
+from ssm_coint.estimation import profile_interval
+
+Z99 = norm.ppf(0.995)
+
+
+def _truth(k, alpha):
+    mu = 2.0
+    p = {"alpha": alpha, "c": (1 - alpha) * mu, "sigma2.intercept": 0.01 * (1 - alpha**2) / 0.0975,
+         "sigma2.obs": 0.01}
+    for j in range(2, k + 1):
+        p[f"sigma2.X{j}"] = 1e-6
+    return p
+
+
+@pytest.mark.parametrize("k", [2, 3])
+@pytest.mark.parametrize("alpha", [0.9, 0.98])
+def test_true_parameters_inside_99pct_interval(k, alpha):
+    """Seeded simulation, n = 1500: every true parameter lies in the MLE's 99% Wald interval.
+
+    For mu the interval uses the delta-method standard error of c / (1 - alpha).
+    """
+    sim = simulate_hedge_model(1500, _truth(k, alpha), k=k, seed=1000 + 10 * k + int(alpha * 100))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        cal = fit_mle(sim.prices, "full", nested=False)
+    assert cal.converged
+    model = cal.results.model
+    assert cal.llf >= model.fast_loglike(sim.params.to_numpy()) - 1e-6  # beats the truth
+    ci = cal.conf_int(0.01)  # variances: Wald on the log scale (see Calibration.conf_int)
+    for name, true in sim.params.items():
+        if cal.at_boundary[name]:
+            # Wald does not apply at the boundary: profile-likelihood interval [0, u]
+            lo, hi = profile_interval(cal, name, 0.99)
+            assert lo == 0.0
+        else:
+            assert np.isfinite(cal.bse[name]) and cal.bse[name] > 0, name
+            lo, hi = ci.loc[name]
+        assert lo <= true <= hi, (name, lo, true, hi)
+    mu, mu_se = cal.results.mu
+    assert abs(mu - 2.0) <= Z99 * mu_se
+
+
+def test_nested_fits_are_ordered_and_truth_is_beaten():
+    sim = simulate_hedge_model(800, seed=7)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        cal = fit_mle(sim.prices, "full")
+    full, mu0, a1 = cal.llf, cal.nested["mu0"].llf, cal.nested["alpha1"].llf
+    assert full >= mu0 >= a1
+    # the global optimum is at least as good as the true parameter point
+    model = cal.results.model
+    assert full >= model.fast_loglike(sim.params.to_numpy()) - 1e-6
+    # alpha1 variant: alpha is exactly one and c exactly zero
+    assert cal.nested["alpha1"].params["alpha"] == 1.0
+    assert cal.nested["alpha1"].params["c"] == 0.0
+
+
+# Best values found by an exhaustive multi-start search (issue 2), minus 0.01.
+EWC_EWA_TARGETS = {"full": -170.726, "mu0": -171.849, "alpha1": -172.301}
+
+
+@pytest.fixture(scope="module")
+def ewc_ewa_fit(ewc_ewa):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return fit_mle(ewc_ewa, "full")
+
+
+@pytest.mark.parametrize("variant", ["full", "mu0", "alpha1"])
+def test_ewc_ewa_reaches_best_known_llf(ewc_ewa_fit, variant):
+    cal = ewc_ewa_fit if variant == "full" else ewc_ewa_fit.nested[variant]
+    assert cal.llf >= EWC_EWA_TARGETS[variant]
+    assert cal.converged
+
+
+def test_ewc_ewa_nesting(ewc_ewa_fit):
+    assert ewc_ewa_fit.llf >= ewc_ewa_fit.nested["mu0"].llf >= ewc_ewa_fit.nested["alpha1"].llf
+
+
+def test_triplet_fit(ewc_ewa_ige):
+    """EWC/EWA/IGE: alpha1 reaches the best known 412.555; nesting holds.
+
+    The issue's targets for full (425.067) and mu0 (424.824) are not used: they sit ~12 units
+    above what the rank-exact likelihood allows and match the spurious diffuse steps of
+    statsmodels' filter documented in test_filter_reference.py.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        cal = fit_mle(ewc_ewa_ige, "full")
+    assert cal.nested["alpha1"].llf >= 412.555
+    assert cal.llf >= cal.nested["mu0"].llf >= cal.nested["alpha1"].llf
+    assert cal.params["alpha"] < 1
+    # the reported llf is the model's own loglike at the reported parameters
+    model = cal.results.model
+    assert cal.llf == pytest.approx(model.loglike(model.free_from_full(cal.params.to_numpy())),
+                                    rel=1e-12)
