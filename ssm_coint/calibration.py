@@ -157,5 +157,7 @@ class Calibration:
         }
         if self.bse is not None:
             out["bse"] = {k: clean(v) for k, v in self.bse.items()}
+            if self.alpha < 1 and self.results is not None:
+                out["bse"]["mu"] = clean(self.results.mu[1])  # delta method
         out["hedge_ratios_last"] = {k: clean(v) for k, v in self.hedge_ratios_last().items()}
         return out

@@ -8,7 +8,6 @@ import sys
 import warnings
 from collections.abc import Sequence
 
-import numpy as np
 import pandas as pd
 
 from .exceptions import SsmCointError
@@ -40,13 +39,12 @@ def _cmd_demo(args: argparse.Namespace) -> dict:
             print(table.to_string())
             print()
             print(stats.to_string())
-        full = fits["full"]
-        se = full.bse
-        print("\nfull model, true value inside the 95% interval:")
-        for n, t in sim.params.items():
-            est, s = full.params[n], se.get(n, np.nan)
-            inside = abs(est - t) <= 1.96 * s if np.isfinite(s) else None
-            print(f"  {n:18s} {inside}")
+        ci = fits["full"].conf_int(0.05)
+        ci["true"] = sim.params[ci.index]
+        ci["inside"] = (ci["lower"] <= ci["true"]) & (ci["true"] <= ci["upper"])
+        print("\nfull model, 95% intervals (variances: Wald on the log scale):")
+        with pd.option_context("display.float_format", "{:.6g}".format, "display.width", 120):
+            print(ci[["true", "lower", "upper", "inside"]].to_string())
     return {"truth": sim.params.to_dict(),
             "fits": {v: fits[v].to_dict() for v in ("full", "mu0", "alpha1")}}
 

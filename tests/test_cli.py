@@ -132,3 +132,23 @@ def test_cli_subprocess_error_has_no_traceback(tmp_path):
     proc = run_cli("fit", "--data", str(tmp_path / "nope.csv"), "--assets", "A", "B")
     assert proc.returncode == 2
     assert proc.stderr.count("\n") == 1 and "Traceback" not in proc.stderr
+
+
+def test_demo_json_runs_and_recovers(capsys):
+    assert main(["demo", "--nobs", "600", "--seed", "5", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    fits = out["fits"]
+    assert fits["full"]["llf"] >= fits["mu0"]["llf"] >= fits["alpha1"]["llf"]
+    assert fits["alpha1"]["params"]["alpha"] == 1.0
+    assert set(out["truth"]) <= set(fits["full"]["params"])
+
+
+def test_fit_log_prices_and_date_range(chan_csv, capsys):
+    assert main(["fit", "--data", chan_csv, "--assets", "EWC", "EWA", "--variant", "alpha1",
+                 "--log-prices", "--start", "2008-01-01", "--end", "2010-12-31", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["log_prices"] is True
+    assert out["start"] >= "2008-01-01" and out["end"] <= "2010-12-31"
+    assert out["nobs"] < 1500
+    # on log prices the hedge ratio is an elasticity of order one, the level of order log-price
+    assert 0 < out["hedge_ratios_last"]["EWA"] < 3

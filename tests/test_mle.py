@@ -105,3 +105,24 @@ def test_triplet_fit(ewc_ewa_ige):
     model = cal.results.model
     assert cal.llf == pytest.approx(model.loglike(model.free_from_full(cal.params.to_numpy())),
                                     rel=1e-12)
+
+
+def test_profile_interval_is_a_likelihood_ratio_interval():
+    """At each bound of the 95% profile interval of alpha, 2(llf - profile) = chi2_1(0.95)."""
+    from scipy.stats import chi2
+
+    from ssm_coint.estimation import profile_loglike
+
+    sim = simulate_hedge_model(600, {"alpha": 0.9, "c": 0.2}, k=2, seed=17)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        cal = fit_mle(sim.prices, "full", nested=False)
+    lo, hi = profile_interval(cal, "alpha", 0.95)
+    assert lo < cal.params["alpha"] < hi
+    crit = chi2.ppf(0.95, 1)
+    for bound in (lo, hi):
+        lr = 2 * (cal.llf - profile_loglike(cal, "alpha", bound))
+        assert lr == pytest.approx(crit, abs=0.05)  # bisection stops within 1e-4 s.e.
+    # and it is close to the Wald interval for this interior, well-identified parameter
+    wald = cal.conf_int(0.05).loc["alpha"]
+    assert abs(lo - wald["lower"]) < 0.5 * (wald["upper"] - wald["lower"])

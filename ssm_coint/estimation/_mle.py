@@ -114,6 +114,7 @@ def _calibration(model: HedgeRatioModel, stage: StageResult, variant: str, t0: f
                               "log-likelihood over interior parameters; NaN at boundaries.",
     })
     res.cov_params_default = cov  # ... so the NaN rows of boundary parameters go in after
+    res._boundary = [n for n, b in boundary.items() if b]
     warns = []
     for n, b in boundary.items():
         if b:

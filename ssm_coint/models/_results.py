@@ -188,6 +188,11 @@ class HedgeRatioResults(MLEResults):
                 f"mu = c/(1-alpha) = {mu:.6g} (delta-method s.e. {mu_se:.3g})",
                 f"Half-life of the spread level: {self.half_life:.4g} observations",
             ]
+            + (
+                [f"At the boundary (standard errors not valid): {', '.join(self._boundary)}"]
+                if getattr(self, "_boundary", None)
+                else []
+            )
         )
         return summ
 
