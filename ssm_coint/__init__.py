@@ -5,8 +5,9 @@ The public API is listed in ``__all__``.
 
 from .calibration import Calibration
 from .coint import adf, engle_granger, half_life, johansen
+from .compare import compare_methods
 from .data import check_regressors, load_prices, validate_prices
-from .estimation import chan_filter, fit_chan, fit_mle, hedge_model
+from .estimation import chan_filter, fit_adaptive, fit_chan, fit_mle, hedge_model
 from .models import VARIANTS, HedgeRatioModel, HedgeRatioResults, HedgeRatios
 from .simulate import DEMO_TRUTH, Simulation, simulate_hedge_model
 
@@ -22,6 +23,8 @@ __all__ = [
     "VARIANTS",
     "adf",
     "chan_filter",
+    "compare_methods",
+    "fit_adaptive",
     "check_regressors",
     "engle_granger",
     "fit_chan",

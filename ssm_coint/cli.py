@@ -8,6 +8,7 @@ import sys
 import warnings
 from collections.abc import Sequence
 
+import numpy as np
 import pandas as pd
 
 from .exceptions import SsmCointError
@@ -87,6 +88,37 @@ def _cmd_fit(args: argparse.Namespace) -> dict:
     return out
 
 
+def _cmd_compare(args: argparse.Namespace) -> dict:
+    from .compare import compare_methods
+
+    prices = _load(args)
+    methods = ["mle", "em", "adaptive", "pykalman-em", "chan"] if args.method == "all" else [
+        args.method]
+    table = compare_methods(prices, train_end=args.train_end, variant=args.variant,
+                            methods=methods,
+                            options={"delta": args.delta, "ve": args.ve, "passes": args.passes,
+                                     "pykalman_iter": args.pykalman_iter})
+
+    def clean(v):
+        if isinstance(v, float):
+            return v if np.isfinite(v) else None
+        return v
+
+    rows = [{k: clean(v) for k, v in r.items()} for r in table.to_dict(orient="records")]
+    if not args.json:
+        cols = ["method", "llf", "aic", "bic", "alpha", "half_life", "runtime_s", "converged",
+                "adf_p_in", "llf_out", "adf_p_out"]
+        with pd.option_context("display.float_format", "{:.6g}".format, "display.width", 160):
+            print(table[cols].to_string(index=False))
+        for r in rows:
+            for w in r["warnings"]:
+                print(f"warning ({r['method']}): {w}")
+        print("\nIn-sample ADF p-values of filtered spreads are close to meaningless (the filter "
+              "absorbs the residual); compare llf_out and adf_p_out.")
+    return {"assets": list(prices.columns), "train_end": table.attrs["train_end"],
+            "n_train": table.attrs["n_train"], "n_test": table.attrs["n_test"], "rows": rows}
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``ssm-coint``."""
     p = argparse.ArgumentParser(prog="ssm-coint", description=__doc__)
@@ -112,7 +144,33 @@ def build_parser() -> argparse.ArgumentParser:
     f.add_argument("--missing", choices=["raise", "drop", "ffill"], default="raise")
     f.add_argument("--json", action="store_true")
     f.set_defaults(func=_cmd_fit)
+
+    c = sub.add_parser("compare", help="every calibration method, in and out of sample")
+    _data_options(c)
+    c.add_argument("--train-end", required=True, help="last day of the training window")
+    c.add_argument("--variant", choices=["full", "mu0", "alpha1"], default="full")
+    c.add_argument("--method", choices=["all", "mle", "em", "adaptive", "pykalman-em", "chan"],
+                   default="all")
+    c.add_argument("--passes", type=int, default=2000, help="adaptive tuning passes")
+    c.add_argument("--pykalman-iter", type=int, default=100)
+    c.add_argument("--delta", type=float, default=1e-4, help="Chan's delta")
+    c.add_argument("--ve", type=float, default=1e-3, help="Chan's observation variance")
+    c.set_defaults(func=_cmd_compare)
+
+    from . import _cli_trading
+
+    _cli_trading.register(sub)
     return p
+
+
+def _data_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--data", required=True, help="CSV or Parquet, wide or long layout")
+    p.add_argument("--assets", nargs="+", required=True, help="Y X1 [X2 ...]")
+    p.add_argument("--start")
+    p.add_argument("--end")
+    p.add_argument("--log-prices", action="store_true")
+    p.add_argument("--missing", choices=["raise", "drop", "ffill"], default="raise")
+    p.add_argument("--json", action="store_true")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -66,3 +66,10 @@ def test_chan_calibration_on_both_likelihood_scales(ewc_ewa):
     assert np.isfinite(zero_start.llf) and np.isfinite(diffuse.llf)
     assert zero_start.llf != pytest.approx(diffuse.llf)
     assert zero_start.params["sigma2.EWA"] == pytest.approx(1e-4 / (1 - 1e-4), rel=1e-15)
+
+
+def test_states_are_on_the_price_dates(chan_res, ewc_ewa):
+    """Real business-day data have no pandas frequency; results keep the dates anyway."""
+    assert chan_res.hedge_ratios.filtered.index.equals(ewc_ewa.index)
+    assert chan_res.innovations.index.equals(ewc_ewa.index)
+    assert chan_res.spread.index.equals(ewc_ewa.index)

@@ -73,6 +73,11 @@ class HedgeRatioResults(MLEResults):
 
     @property
     def _index(self) -> pd.Index:
+        # statsmodels drops a date index without a frequency (business days with holidays);
+        # the original row labels are kept in model.data
+        labels = getattr(self.model.data, "row_labels", None)
+        if labels is not None and len(labels) == self.nobs:
+            return pd.Index(labels, name=getattr(labels, "name", None))
         idx = self.model._index
         return idx if len(idx) == self.nobs else pd.RangeIndex(self.nobs)
 

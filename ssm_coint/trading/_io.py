@@ -1,0 +1,56 @@
+"""Atomic, overwrite-safe output files."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+
+from ._errors import OutputExistsError
+
+__all__ = ["check_writable", "write_atomic"]
+
+
+def check_writable(paths: Iterable[str | os.PathLike[str]], *, force: bool = False) -> None:
+    """Refuse (before any work is done) when an output file exists and ``force`` is False.
+
+    Raises
+    ------
+    OutputExistsError
+        Naming the first existing file.
+    """
+    if force:
+        return
+    for p in paths:
+        if Path(p).exists():
+            raise OutputExistsError(f"{p} exists; pass --force (force=True) to overwrite it")
+
+
+def write_atomic(path: str | os.PathLike[str], data: str | bytes, *,
+                 force: bool = False) -> Path:
+    """Write ``data`` to ``path`` through a temporary file in the same folder and ``os.replace``.
+
+    Readers never see a half-written file. The folder is created if needed.
+
+    Raises
+    ------
+    OutputExistsError
+        ``path`` exists and ``force`` is False.
+    """
+    path = Path(path)
+    check_writable([path], force=force)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    mode = "wb" if isinstance(data, bytes) else "w"
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, mode, **({} if mode == "wb" else {"encoding": "utf-8"})) as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+    return path

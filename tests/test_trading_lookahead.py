@@ -1,0 +1,129 @@
+"""No look-ahead: changing prices after day t changes no signal, position or return on or before t.
+
+Every comparison is exact (``np.array_equal``): a causal computation on identical inputs gives
+identical floating-point output. The negative control shows the check does detect look-ahead.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from ssm_coint import fit_mle
+from ssm_coint.trading import (
+    StrategyConfig,
+    backtest,
+    run_strategy,
+    walk_forward_path,
+    zscore_signal,
+)
+
+#: Days after which prices are perturbed (positions in a 1500-day sample). 500 is the first
+#: day of a walk-forward block and 699 the last day before one (for every walk-forward
+#: schedule below), where a calibration window that peeks ahead would show first.
+CUTS = (500, 699, 777, 1203)
+
+
+def _perturb(prices: pd.DataFrame, t: int, seed: int) -> pd.DataFrame:
+    """Multiply every price after row t by a random-walk factor (about 3% a day)."""
+    rng = np.random.default_rng(seed)
+    out = prices.copy()
+    n_after = len(prices) - t - 1
+    shocks = np.exp(np.cumsum(0.03 * rng.standard_normal((n_after, prices.shape[1])), axis=0))
+    out.iloc[t + 1:] = prices.iloc[t + 1:].to_numpy() * shocks
+    return out
+
+
+def _arrays(res) -> dict[str, pd.DataFrame | pd.Series]:
+    """Everything decided or earned by a strategy run, on the date index."""
+    bt = res.backtest
+    return {"units": res.signal.units, "score": res.signal.score, "weights": res.signal.weights,
+            "holdings": bt.holdings, "positions": bt.positions, "returns": bt.returns,
+            "equity": bt.equity}
+
+
+def _changed_before(a: dict, b: dict, day) -> list[str]:
+    bad = []
+    for k in a:
+        x, y = a[k].loc[:day].to_numpy(), b[k].loc[:day].to_numpy()
+        if not np.array_equal(x, y, equal_nan=True):
+            bad.append(k)
+    return bad
+
+
+def _assert_causal(prices: pd.DataFrame, run, cuts=CUTS) -> None:
+    base = run(prices)
+    for i, t in enumerate(cuts):
+        moved = _perturb(prices, t, seed=100 + i)
+        assert not moved.iloc[t + 1:].equals(prices.iloc[t + 1:])
+        other = run(moved)
+        day = prices.index[t]
+        assert _changed_before(base, other, day) == [], f"look-ahead at cut {t}"
+        # and the perturbation does reach later decisions
+        assert not np.array_equal(base["returns"].to_numpy(), other["returns"].to_numpy())
+
+
+STRATEGIES = {
+    "chan-bands": StrategyConfig(signal="chan-bands", method="chan"),
+    "zscore": StrategyConfig(signal="zscore", method="chan", window=45, sizing="shares",
+                             stake=50, commission_bps=5.0),
+    "zscore-delay": StrategyConfig(signal="zscore", method="chan", delta=1e-5, delay=1),
+    "johansen-mr": StrategyConfig(signal="johansen-mr", estimation_end="2007-11-30"),
+    "wf-chan-bands": StrategyConfig(signal="chan-bands", method="chan", walk_forward=100,
+                                    train_days=300),
+    "wf-zscore": StrategyConfig(signal="zscore", method="chan", walk_forward=50,
+                                train_days=250, long_only=True),
+    "wf-johansen-mr": StrategyConfig(signal="johansen-mr", walk_forward=100, train_days=400),
+}
+
+
+@pytest.mark.parametrize("name", list(STRATEGIES))
+def test_no_lookahead(name, chan_etf):
+    cfg = STRATEGIES[name]
+    prices = chan_etf[["EWC", "EWA", "IGE"]] if "johansen" in name else chan_etf[["EWC", "EWA"]]
+    if name == "johansen-mr":  # causal only after the estimation sample
+        assert prices.index[CUTS[0]] > pd.Timestamp(cfg.estimation_end)
+    _assert_causal(prices, lambda p: _arrays(run_strategy(p, cfg)))
+
+
+def test_the_check_detects_lookahead(ewc_ewa_ige):
+    """Negative control: Chan's in-sample Johansen weights use the whole sample."""
+    cfg = StrategyConfig(signal="johansen-mr")  # estimation over all days
+    assert cfg.in_sample
+    base = _arrays(run_strategy(ewc_ewa_ige, cfg))
+    other = _arrays(run_strategy(_perturb(ewc_ewa_ige, 777, seed=1), cfg))
+    assert "units" in _changed_before(base, other, ewc_ewa_ige.index[777])
+
+
+def test_no_lookahead_walk_forward_mle(ewc_ewa):
+    """Walk-forward with MLE re-calibration (alpha1 variant, two refits on a short sample).
+
+    Calibrations are memoised on the exact training data, so a training window that reached
+    past the cut would hold perturbed prices, miss the cache, be re-fitted and change the
+    signal: the test keeps its power while fitting only three times.
+    """
+    prices = ewc_ewa.iloc[:300]
+    cache: dict[bytes, object] = {}
+
+    def mle(train: pd.DataFrame):
+        key = train.index.asi8.tobytes() + train.to_numpy().tobytes()
+        if key not in cache:
+            cache[key] = fit_mle(train, "alpha1", nested=False)
+        return cache[key]
+
+    def run(p: pd.DataFrame) -> dict:
+        wf = walk_forward_path(p, step=75, train_days=150, method=mle)
+        sig = zscore_signal(wf.path, window=30, entry_z=1.5, exit_z=0.25, stop_z=None)
+        bt = backtest(p, sig, commission_bps=2.0)
+        return {"units": sig.units, "score": sig.score, "weights": sig.weights,
+                "e": wf.path.forecast_error, "Q": wf.path.forecast_error_var,
+                "holdings": bt.holdings, "returns": bt.returns}
+
+    base = run(prices)
+    assert (base["units"].iloc[150:] != 0).any()
+    for i, t in enumerate((190, 225, 260)):  # 225: first day of block 1
+        other = run(_perturb(prices, t, seed=200 + i))
+        assert _changed_before(base, other, prices.index[t]) == []
+        assert not np.array_equal(base["e"].to_numpy(), other["e"].to_numpy())
+    assert len(cache) == 3  # block 0, block 1, block 1 after the cut inside its window
