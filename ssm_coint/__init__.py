@@ -4,11 +4,27 @@ The public API is listed in ``__all__``.
 """
 
 from .calibration import Calibration
-from .coint import adf, engle_granger, half_life, johansen
+from .coint import ScanResult, adf, engle_granger, half_life, johansen, scan_baskets, scan_pairs
 from .compare import compare_methods
 from .data import check_regressors, load_prices, validate_prices
-from .estimation import chan_filter, fit_adaptive, fit_chan, fit_mle, hedge_model
-from .models import VARIANTS, HedgeRatioModel, HedgeRatioResults, HedgeRatios
+from .estimation import (
+    chan_filter,
+    fit_adaptive,
+    fit_chan,
+    fit_em,
+    fit_mle,
+    fit_pykalman_em,
+    hedge_model,
+    lr_test_alpha_one,
+)
+from .models import (
+    VARIANTS,
+    HedgeRatioModel,
+    HedgeRatioResults,
+    HedgeRatios,
+    MeanReversionModel,
+    fit_mean_reversion,
+)
 from .simulate import DEMO_TRUTH, Simulation, simulate_hedge_model
 
 __version__ = "0.1.0"
@@ -19,6 +35,8 @@ __all__ = [
     "HedgeRatioModel",
     "HedgeRatioResults",
     "HedgeRatios",
+    "MeanReversionModel",
+    "ScanResult",
     "Simulation",
     "VARIANTS",
     "adf",
@@ -28,11 +46,17 @@ __all__ = [
     "check_regressors",
     "engle_granger",
     "fit_chan",
+    "fit_em",
+    "fit_mean_reversion",
     "fit_mle",
+    "fit_pykalman_em",
     "half_life",
     "hedge_model",
     "johansen",
     "load_prices",
+    "lr_test_alpha_one",
+    "scan_baskets",
+    "scan_pairs",
     "simulate_hedge_model",
     "validate_prices",
 ]

@@ -157,9 +157,10 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--ve", type=float, default=1e-3, help="Chan's observation variance")
     c.set_defaults(func=_cmd_compare)
 
-    from . import _cli_trading
+    from . import _cli_scan, _cli_trading
 
     _cli_trading.register(sub)
+    _cli_scan.register(sub)
     return p
 
 

@@ -82,3 +82,35 @@ def rts(filt: dict, start: int = 0):
         a_s[t] = af[t] + J @ (a_s[t + 1] - ap[t + 1])
         P_s[t] = Pf[t] + J @ (P_s[t + 1] - Pp[t + 1]) @ J.T
     return a_s, P_s
+
+
+def dense_diffuse_llf(y, X, full):
+    r"""Exact diffuse log-likelihood :math:`\lim_\kappa[\log p_\kappa(y) + \frac k2\log\kappa]`.
+
+    y = H_delta delta + off + e with e ~ N(0, Sigma) (state noise and measurement noise);
+    integrating a flat delta gives
+    -n/2 log 2pi - 1/2 log|Sigma| - 1/2 log|S| - 1/2 (e'Sigma^-1 e - s'S^-1 s).
+    """
+    n, k = X.shape
+    alpha, c, q, r = full[0], full[1], full[2:2 + k], full[2 + k]
+    tdiag = np.r_[alpha, np.ones(k - 1)]
+    t = np.arange(n)
+    Hd = X * tdiag[None, :] ** t[:, None]
+    level = c * (1 - alpha ** t) / (1 - alpha) if alpha != 1 else c * t
+    off = X[:, 0] * level
+    Sig = r * np.eye(n)
+    mn = np.minimum.outer(t, t)
+    for j in range(k):
+        a = tdiag[j]
+        if a == 1:
+            K = mn.astype(float)
+        else:
+            K = a ** np.abs(np.subtract.outer(t, t)) * (1 - a ** (2 * mn)) / (1 - a ** 2)
+        Sig += q[j] * np.outer(X[:, j], X[:, j]) * K
+    L = np.linalg.cholesky(Sig)
+    we = np.linalg.solve(L, y - off)
+    wH = np.linalg.solve(L, Hd)
+    S = wH.T @ wH
+    s = wH.T @ we
+    return float(-0.5 * n * np.log(2 * np.pi) - np.log(np.diag(L)).sum()
+                 - 0.5 * np.linalg.slogdet(S)[1] - 0.5 * (we @ we - s @ np.linalg.solve(S, s)))

@@ -13,6 +13,7 @@ from ..data import check_regressors
 from ..models._hedge import HedgeRatioModel
 from ..models._spec import variant_fixed
 from ._global import GlobalSearch, StageResult
+from ._optimize import OBS_FLOOR
 
 __all__ = ["fit_mle", "hedge_model"]
 
@@ -49,6 +50,8 @@ def _boundary(model: HedgeRatioModel, full: np.ndarray, scales: np.ndarray) -> d
             continue
         if n == "alpha":
             out[n] = bool(abs(full[i]) >= 1 - 1e-10)
+        elif n == "sigma2.obs":
+            out[n] = bool(full[i] <= 1.0001 * OBS_FLOOR * scales[i])
         elif n.startswith("sigma2."):
             out[n] = bool(full[i] <= 1e-10 * scales[i])
         else:
@@ -126,8 +129,8 @@ def _calibration(model: HedgeRatioModel, stage: StageResult, variant: str, t0: f
     if abs(res.llf_statsmodels - res.llf) > 1e-6 * max(1.0, abs(res.llf)):
         warns.append(
             f"statsmodels' exact diffuse filter gives llf {res.llf_statsmodels:.4f} here "
-            f"(spurious diffuse steps on nearly collinear first rows); the reported llf "
-            f"{res.llf:.4f} uses the rank-exact diffuse phase")
+            f"(its step-by-step diffuse phase is inaccurate on nearly collinear first rows); "
+            f"the reported llf {res.llf:.4f} is the exact (augmented) diffuse likelihood")
     converged = bool(stage.best.converged)
     if not converged:
         warns.append("the final local optimisation did not meet its convergence criterion")

@@ -4,7 +4,8 @@ The optimiser works on an internal, well-scaled parameterisation of the *free* p
 
 * alpha: :math:`u = \\operatorname{artanh}(\\alpha)` (alpha in (-1, 1));
 * c: :math:`u = c / s_c`;
-* a variance :math:`\\sigma^2_j`: :math:`u = \\sqrt{\\sigma^2_j / s_j}`, so zero is reachable.
+* a variance :math:`\\sigma^2_j`: :math:`u = \\sqrt{\\sigma^2_j / s_j}`, so zero is reachable;
+  the observation variance is floored: :math:`r = s_r(10^{-8} + u^2)` (see ``OBS_FLOOR``).
 
 The scales :math:`s` come from the OLS residual variance, so that every internal coordinate is of
 order one. Gradients are central finite differences of the exact log-likelihood (step 1e-5 in
@@ -18,9 +19,15 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.optimize import minimize
 
-__all__ = ["LocalFit", "Objective", "parameter_scales"]
+__all__ = ["LocalFit", "Objective", "parameter_scales", "OBS_FLOOR"]
+
+#: Lower bound of the observation variance during optimisation, as a fraction of the OLS
+#: residual variance. Below it the covariance recursions (P - M M'/F with F ~ r) lose all
+#: precision in floating point and the computed likelihood becomes garbage that an optimiser
+#: can climb (seen on EWC/EWA: a spurious llf of -160 at r = 4e-15, whose exact value is -372).
 
 _ALPHA_MAX = 1.0 - 1e-12
+OBS_FLOOR = 1e-8
 
 
 @dataclass
@@ -82,7 +89,8 @@ class Objective:
         self.names = model.all_param_names
         self.idx = np.array([self.names.index(n) for n in free], dtype=int)
         self.kinds = [
-            "alpha" if n == "alpha" else "c" if n == "c" else "var" for n in free
+            "alpha" if n == "alpha" else "c" if n == "c" else "obs" if n == "sigma2.obs"
+            else "var" for n in free
         ]
         self.base = np.asarray(base, float).copy()
         self.scales = parameter_scales(model)[self.idx]
@@ -98,6 +106,8 @@ class Objective:
                 u[i] = np.arctanh(np.clip(v, -_ALPHA_MAX, _ALPHA_MAX))
             elif kind == "c":
                 u[i] = v / s
+            elif kind == "obs":
+                u[i] = np.sqrt(max(v / s - OBS_FLOOR, 0.0))
             else:
                 u[i] = np.sqrt(max(v, 0.0) / s)
         return u
@@ -110,6 +120,8 @@ class Objective:
                 full[self.idx[i]] = np.tanh(x)
             elif kind == "c":
                 full[self.idx[i]] = x * s
+            elif kind == "obs":
+                full[self.idx[i]] = (OBS_FLOOR + x * x) * s
             else:
                 full[self.idx[i]] = x * x * s
         return full

@@ -2,7 +2,22 @@
 
 from ._hedge import HedgeRatioModel
 from ._results import HedgeRatioResults, HedgeRatios, half_life_from_alpha
+from ._single import (
+    MeanReversionModel,
+    MeanReversionResults,
+    fit_mean_reversion,
+    mean_reversion_positions,
+)
 from ._spec import VARIANTS
 
-__all__ = ["HedgeRatioModel", "HedgeRatioResults", "HedgeRatios", "VARIANTS",
-           "half_life_from_alpha"]
+__all__ = [
+    "HedgeRatioModel",
+    "HedgeRatioResults",
+    "HedgeRatios",
+    "MeanReversionModel",
+    "MeanReversionResults",
+    "VARIANTS",
+    "fit_mean_reversion",
+    "half_life_from_alpha",
+    "mean_reversion_positions",
+]

@@ -392,11 +392,11 @@ class HedgeRatioModel(MLEModel):
 
     def loglike(self, params, transformed=True, includes_fixed=False, complex_step=False,
                 **kwargs):
-        """Log-likelihood, with the rank-exact diffuse phase of :mod:`ssm_coint._kalman`.
+        """Exact log-likelihood (exact diffuse start computed by augmentation).
 
-        Identical to statsmodels' value except where statsmodels' absolute diffuse tolerance
-        takes spurious diffuse steps on nearly collinear first observations (see the notes of
-        :mod:`ssm_coint._kalman`). Complex-step calls go to statsmodels.
+        Identical to statsmodels' value except where statsmodels' step-by-step diffuse phase is
+        inaccurate or takes spurious diffuse steps on nearly collinear first observations (see
+        the notes of :mod:`ssm_coint._kalman`). Complex-step calls go to statsmodels.
         """
         if complex_step or kwargs:
             return super().loglike(params, transformed=transformed,
@@ -408,7 +408,7 @@ class HedgeRatioModel(MLEModel):
 
     def loglikeobs(self, params, transformed=True, includes_fixed=False, complex_step=False,
                    **kwargs):
-        """Per-observation log-likelihood (rank-exact diffuse phase; see :meth:`loglike`)."""
+        """Per-observation log-likelihood (diffuse terms on the first identified observation)."""
         if complex_step or kwargs:
             return super().loglikeobs(params, transformed=transformed,
                                       includes_fixed=includes_fixed,

@@ -58,12 +58,12 @@ class HedgeRatioResults(MLEResults):
 
     @cache_readonly
     def llf_obs(self) -> np.ndarray:
-        """Per-observation log-likelihood (rank-exact diffuse phase, as the model's ``loglike``)."""
+        """Per-observation log-likelihood (as the model's ``loglikeobs``)."""
         return self.model.fast_filter(np.asarray(self.full_params))["llf_obs"]
 
     @cache_readonly
     def llf(self) -> float:
-        """Log-likelihood at ``params`` (rank-exact diffuse phase, as the model's ``loglike``)."""
+        """Exact log-likelihood at ``params`` (as the model's ``loglike``)."""
         return float(np.sum(self.llf_obs))
 
     @property
