@@ -120,6 +120,36 @@ class Calibration:
                 rows[name] = (est - z * se, est + z * se)
         return pd.DataFrame.from_dict(rows, orient="index", columns=["lower", "upper"])
 
+    def plot_profile(self, ax=None):
+        """Plot the profile log-likelihood of alpha (needs ``profile``); returns the Figure.
+
+        The horizontal line marks the 95% likelihood-ratio cut-off,
+        :math:`\\hat\\ell - \\tfrac12\\chi^2_1(0.95)`.
+        """
+        import matplotlib
+
+        matplotlib.use("Agg", force=False)
+        import matplotlib.pyplot as plt
+        from scipy.stats import chi2
+
+        if self.profile is None or self.profile.empty:
+            raise ValueError("this calibration has no profile likelihood of alpha")
+        if ax is None:
+            fig, ax = plt.subplots(figsize=(6, 4))
+        else:
+            fig = ax.figure
+        prof = self.profile.sort_values("alpha")
+        ax.plot(prof["alpha"], prof["llf"], marker="o")
+        ax.axhline(self.llf - chi2.ppf(0.95, 1) / 2, color="grey", linestyle="--",
+                   label="95% LR cut-off")
+        ax.axvline(self.alpha, color="red", linewidth=0.8, label=f"MLE alpha = {self.alpha:.4f}")
+        ax.set_xlabel("alpha")
+        ax.set_ylabel("profile log-likelihood")
+        ax.set_ylim(bottom=max(prof["llf"].min(), self.llf - 50))
+        ax.legend()
+        fig.tight_layout()
+        return fig
+
     def hedge_ratios_last(self) -> dict[str, float]:
         """Filtered states on the last day, keyed by state name."""
         if self.results is None:
