@@ -50,10 +50,28 @@ def chan_filter(prices: pd.DataFrame, delta: float = 1e-4, ve: float = 1e-3):
 
 def fit_chan(prices: pd.DataFrame, delta: float = 1e-4, ve: float = 1e-3, *,
              initialization: str = "chan") -> Calibration:
-    """Chan's filter as a :class:`Calibration` (nothing is estimated; the llf is exact).
+    r"""Chan's filter as a :class:`Calibration` (nothing is estimated; the llf is exact).
 
     ``initialization="diffuse"`` evaluates the same parameters on the likelihood scale of the
     MLE (exact diffuse start), which is what a comparison across methods needs.
+
+    Parameters
+    ----------
+    prices : DataFrame
+        ``y, x_2, ..., x_k`` columns (see :func:`ssm_coint.load_prices`).
+    delta : float
+        Chan's :math:`\delta` in (0, 1); every state variance is :math:`\delta/(1-\delta)`.
+    ve : float
+        Observation variance :math:`V_e` (positive).
+    initialization : str
+        Filter start: ``"chan"`` (default, zero start) or ``"diffuse"`` (likelihood scale of
+        the MLE).
+
+    Returns
+    -------
+    Calibration
+        ``method="chan"``, ``variant="alpha1"``, the full parameter vector at Chan's values, no
+        free parameters, the exact ``llf`` and the smoothed results.
     """
     t0 = time.perf_counter()
     model = hedge_model(prices, variant="alpha1", initialization=initialization)

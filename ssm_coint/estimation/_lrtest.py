@@ -150,7 +150,23 @@ def lr_test_alpha_one(prices: pd.DataFrame, *, alt: str = "mu0", n_boot: int = 9
 
 def lr_test_c_zero(prices: pd.DataFrame, *, initialization: str = "diffuse",
                    fitted: Calibration | None = None) -> LRTestResult:
-    """LR test of c = 0 (mu0) against the full model; chi-square(1) reference."""
+    """LR test of c = 0 (mu0) against the full model; chi-square(1) reference.
+
+    Parameters
+    ----------
+    prices : DataFrame
+        ``y, x_2, ..., x_k`` columns (see :func:`ssm_coint.load_prices`).
+    initialization : str
+        Filter start passed to :func:`ssm_coint.fit_mle` (default ``"diffuse"``).
+    fitted : Calibration, optional
+        A ``full`` MLE fit whose ``nested`` holds ``"mu0"``; re-used instead of fitting again.
+
+    Returns
+    -------
+    LRTestResult
+        Statistic, chi-square(1) p-value and log-likelihoods; ``notes`` warns when alpha is at
+        1 in the full fit.
+    """
     cal = fitted if fitted is not None and "mu0" in fitted.nested else fit_mle(
         prices, "full", initialization=initialization)
     stat = max(0.0, 2 * (cal.llf - cal.nested["mu0"].llf))
@@ -164,7 +180,29 @@ def lr_test_c_zero(prices: pd.DataFrame, *, initialization: str = "diffuse",
 
 def lr_test_variance_zero(prices: pd.DataFrame, name: str, *, variant: str = "full",
                           initialization: str = "diffuse") -> LRTestResult:
-    """LR test of one state variance = 0; chi-bar-square 0.5 chi2(0) + 0.5 chi2(1) reference."""
+    """LR test of one state variance = 0; chi-bar-square 0.5 chi2(0) + 0.5 chi2(1) reference.
+
+    Parameters
+    ----------
+    prices : DataFrame
+        ``y, x_2, ..., x_k`` columns (see :func:`ssm_coint.load_prices`).
+    name : str
+        The variance to test, a free parameter of ``variant`` (e.g. ``"sigma2.EWA"``).
+    variant : {"full", "mu0", "alpha1"}
+        Model fitted under both hypotheses.
+    initialization : str
+        Filter start passed to :func:`ssm_coint.fit_mle` (default ``"diffuse"``).
+
+    Returns
+    -------
+    LRTestResult
+        Statistic, chi-bar-square p-value and the log-likelihoods of both fits.
+
+    Raises
+    ------
+    ValueError
+        ``name`` is not a free parameter of the ``variant`` model.
+    """
     alt = fit_mle(prices, variant, initialization=initialization, nested=False)
     if name not in alt.free:
         raise ValueError(f"{name!r} is not a free parameter of the {variant} model")

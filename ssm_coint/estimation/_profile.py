@@ -14,9 +14,29 @@ __all__ = ["profile_loglike", "profile_interval"]
 
 
 def profile_loglike(cal: Calibration, name: str, value: float) -> float:
-    """Maximum log-likelihood with ``name`` held at ``value`` (others re-optimised).
+    r"""Maximum log-likelihood with ``name`` held at ``value`` (others re-optimised).
 
     Starts from the calibration's estimate, so it is a local profile around the MLE.
+
+    Parameters
+    ----------
+    cal : Calibration
+        A fitted calibration (its ``results.model`` and ``params`` are used).
+    name : str
+        A free parameter of the model.
+    value : float
+        Value at which ``name`` is held.
+
+    Returns
+    -------
+    float
+        The profile log-likelihood :math:`\ell_p(value)` (never below the log-likelihood at the
+        starting point).
+
+    Raises
+    ------
+    KeyError
+        ``name`` is not a free parameter.
     """
     model = cal.results.model
     if name not in model.param_names:

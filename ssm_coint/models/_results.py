@@ -23,6 +23,16 @@ def half_life_from_alpha(alpha: float) -> float:
     r"""Half-life of an AR(1) with coefficient alpha, :math:`\ln 2 / (-\ln|\alpha|)`.
 
     ``inf`` for :math:`|\alpha| \ge 1` (no mean reversion); ``0`` for alpha = 0.
+
+    Parameters
+    ----------
+    alpha : float
+        AR(1) coefficient.
+
+    Returns
+    -------
+    float
+        Half-life in periods.
     """
     a = abs(float(alpha))
     if a >= 1:

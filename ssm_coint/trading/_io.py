@@ -15,6 +15,17 @@ __all__ = ["check_writable", "write_atomic"]
 def check_writable(paths: Iterable[str | os.PathLike[str]], *, force: bool = False) -> None:
     """Refuse (before any work is done) when an output file exists and ``force`` is False.
 
+    Parameters
+    ----------
+    paths : iterable of str or path-like
+        Output files about to be written.
+    force : bool
+        Allow overwriting; nothing is checked then.
+
+    Returns
+    -------
+    None
+
     Raises
     ------
     OutputExistsError
@@ -32,6 +43,20 @@ def write_atomic(path: str | os.PathLike[str], data: str | bytes, *,
     """Write ``data`` to ``path`` through a temporary file in the same folder and ``os.replace``.
 
     Readers never see a half-written file. The folder is created if needed.
+
+    Parameters
+    ----------
+    path : str or path-like
+        Destination file.
+    data : str or bytes
+        Content; ``str`` is written as UTF-8 text, ``bytes`` as is.
+    force : bool
+        Overwrite an existing file.
+
+    Returns
+    -------
+    Path
+        The path written.
 
     Raises
     ------

@@ -200,6 +200,20 @@ def rolling_zscore(s: Any, window: int, *, ddof: int = 0) -> np.ndarray:
     NaN until the window is full, where the window holds a NaN, or where
     :math:`\hat\sigma_t = 0`. Each value is computed from its own window only (no running sums),
     so it is unaffected by anything outside the window. Seed 002 uses ``ddof=0`` (``np.std``).
+
+    Parameters
+    ----------
+    s : array_like
+        The series (e.g. a spread).
+    window : int
+        Window length :math:`W`.
+    ddof : int
+        Delta degrees of freedom of the standard deviation.
+
+    Returns
+    -------
+    ndarray
+        :math:`z_t`, same length as ``s``.
     """
     s = np.asarray(s, float)
     m, sd = _rolling_mean_std(s, window, ddof)
@@ -214,6 +228,20 @@ def linear_mr_units(s: Any, lookback: int, *, ddof: int = 1) -> np.ndarray:
 
     Moving average and standard deviation over the trailing ``lookback`` values including
     :math:`s_t` (full windows only, ``ddof=1`` as in MATLAB's ``std``); zero before that.
+
+    Parameters
+    ----------
+    s : array_like
+        The spread.
+    lookback : int
+        Window length of the moving average and standard deviation.
+    ddof : int
+        Delta degrees of freedom of the moving standard deviation.
+
+    Returns
+    -------
+    ndarray
+        Units :math:`u_t`, same length as ``s``; zero wherever they are not finite.
     """
     s = np.asarray(s, float)
     m, sd = _rolling_mean_std(s, lookback, ddof)

@@ -316,7 +316,27 @@ def run_strategy(prices: pd.DataFrame, config: StrategyConfig, *,
 
 def filter_path_for(prices: pd.DataFrame, config: StrategyConfig
                     ) -> WalkForward | tuple[FilterPath, Calibration]:
-    """Return the filter path a Kalman-signal configuration trades on (in or out of sample)."""
+    """Return the filter path a Kalman-signal configuration trades on (in or out of sample).
+
+    Parameters
+    ----------
+    prices : DataFrame
+        Price levels ``y, x_2, ..., x_k``; logged first when ``config.log_prices``.
+    config : StrategyConfig
+        Its ``method``, ``variant``, ``delta``, ``ve``, ``initialization``, ``log_prices``,
+        ``walk_forward`` and ``train_days`` are used.
+
+    Returns
+    -------
+    WalkForward or tuple of (FilterPath, Calibration)
+        :func:`walk_forward_path` output when ``config.walk_forward`` is set, else the
+        in-sample :func:`kalman_path` output.
+
+    Raises
+    ------
+    NonPositivePriceError
+        Log prices requested but some prices are not positive.
+    """
     model_prices = _fresh_frame(prices)
     if config.log_prices:
         bad = model_prices.columns[(model_prices <= 0).any()].tolist()
@@ -337,6 +357,24 @@ def save_config(path: str | os.PathLike[str], config: StrategyConfig, *,
                 **extra: Any) -> Path:
     """Write a configuration (and the metrics it produced) as JSON, atomically.
 
+    Parameters
+    ----------
+    path : str or path-like
+        Destination JSON file.
+    config : StrategyConfig
+        The configuration to save.
+    metrics : dict, optional
+        Metrics it produced (JSON-ready).
+    force : bool
+        Overwrite an existing file.
+    **extra
+        Further top-level JSON entries.
+
+    Returns
+    -------
+    Path
+        The path written.
+
     Raises
     ------
     OutputExistsError
@@ -350,6 +388,15 @@ def save_config(path: str | os.PathLike[str], config: StrategyConfig, *,
 
 def load_config(path: str | os.PathLike[str]) -> StrategyConfig:
     """Read a configuration written by :func:`save_config` (or a flat dict of fields).
+
+    Parameters
+    ----------
+    path : str or path-like
+        JSON file.
+
+    Returns
+    -------
+    StrategyConfig
 
     Raises
     ------

@@ -79,6 +79,22 @@ def kalman_path(prices: pd.DataFrame, method: str | Calibrator = "chan", *,
     With ``method="mle"`` the parameters use every price, so a backtest on the same sample
     has look-ahead in its parameters (not in its states); use :func:`walk_forward_path` for an
     honest test. Chan's method fixes the parameters a priori and is causal.
+
+    Parameters
+    ----------
+    prices : DataFrame
+        ``y, x_2, ..., x_k`` (levels or logs).
+    method, variant, delta, ve, initialization
+        See :func:`calibrate`.
+    log_prices : bool
+        Marks the path as log prices (one spread unit is then in dollars).
+
+    Returns
+    -------
+    path : FilterPath
+        The filter output on the whole sample.
+    calibration : Calibration
+        The calibration it was run with.
     """
     cal = calibrate(prices, method, variant=variant, delta=delta, ve=ve,
                     initialization=initialization)
@@ -216,6 +232,30 @@ def walk_forward_johansen(prices: pd.DataFrame, *, step: int, train_days: int,
     :math:`-(s_t - \mathrm{MA}_{L_b})/\mathrm{MSTD}_{L_b}` of :math:`s = p\,v_b` over the last
     :math:`L_b` days. Flat before the first out-of-sample day. ``info["blocks"]`` lists the
     blocks.
+
+    Parameters
+    ----------
+    prices : DataFrame
+        Price levels ``y, x_2, ..., x_k`` over the whole period.
+    step : int
+        Re-estimation interval :math:`N` (days traded with a frozen eigenvector).
+    train_days : int
+        Length :math:`M` of the trailing estimation window (at least 10).
+    lookback : int, optional
+        Fixed lookback :math:`L`; default the rounded half-life of each block (a block stays
+        flat when it is not finite or not in ``[2, s_b]``).
+    which : int
+        Column of the Johansen eigenvectors to trade (0: the first).
+    det_order, k_ar_diff : int
+        Passed to :func:`ssm_coint.coint.johansen`.
+    long_only : bool
+        Never go short (negative units are set to zero).
+
+    Returns
+    -------
+    Signal
+        Units, per-unit share holdings :math:`v_b`, the rolling z-score as score,
+        ``name="johansen-mr"``; ``info`` holds ``blocks`` and the last ``half_life``.
     """
     from ..coint import half_life as _half_life
     from ..coint import johansen as _johansen
