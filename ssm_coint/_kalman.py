@@ -285,40 +285,7 @@ def _loglike(y, X, tdiag, cvec, q, r, a1, P1, Pinf1):  # pragma: no cover - comp
         a = a1.copy()
         P = P1.copy()
         start = 0
-    M = np.empty(k)
-    for t in range(start, n):
-        yt = y[t]
-        v = yt
-        F = r
-        for i in range(k):
-            v -= X[t, i] * a[i]
-            acc = 0.0
-            for j in range(k):
-                acc += P[i, j] * X[t, j]
-            M[i] = acc
-        for i in range(k):
-            F += X[t, i] * M[i]
-        if not math.isnan(yt):
-            if F <= 0.0:
-                return -np.inf
-            vf = v / F
-            for i in range(k):
-                a[i] += M[i] * vf
-                mi = M[i] / F
-                for j in range(k):
-                    P[i, j] -= mi * M[j]
-            total += -0.5 * (_LOG2PI + math.log(F) + v * vf)
-        a[0] = cvec[0] + tdiag[0] * a[0]
-        for i in range(1, k):
-            a[i] = cvec[i] + tdiag[i] * a[i]
-        t0 = tdiag[0]
-        if t0 != 1.0:
-            for j in range(k):
-                P[0, j] *= t0
-                P[j, 0] *= t0
-        for i in range(k):
-            P[i, i] += q[i]
-    return total
+    return total + _plain(y, X, start, tdiag, cvec, q, r, a, P)
 
 
 def kalman_loglike(
