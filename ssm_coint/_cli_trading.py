@@ -79,7 +79,8 @@ def _common(p: argparse.ArgumentParser) -> None:
 
 def _model(p: argparse.ArgumentParser, *, many: bool) -> None:
     nargs = "+" if many else None
-    p.add_argument("--method", choices=["mle", "chan"], default=None,
+    p.add_argument("--method", choices=["mle", "chan", "em", "adaptive", "pykalman-em"],
+                   default=None,
                    help="calibration of the hedge model (chan uses --delta --ve)")
     p.add_argument("--variant", choices=["full", "mu0", "alpha1"], default=None)
     p.add_argument("--init", choices=["diffuse", "mixed", "chan", "johansen"], default=None)

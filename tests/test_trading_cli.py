@@ -155,3 +155,16 @@ def test_main_cli_wiring(chan_csv, capsys):
     out = json.loads(capsys.readouterr().out)
     assert round(out["apr"], 6) == 0.262252
     assert cli.main(["backtest", "--assets", "EWC", "EWA"]) == 2
+
+
+@pytest.mark.parametrize("method", ["em", "adaptive"])
+def test_backtest_with_other_calibration_methods(method, capsys):
+    """Any calibration method drives the hedge; estimated parameters are flagged in sample."""
+    from ssm_coint.cli import main
+
+    path = str(shared_data_path("chan_ewa_ewc_ige.csv"))
+    assert main(["backtest", "--data", path, "--assets", "EWC", "EWA", "--end", "2008-12-31",
+                 "--method", method, "--signal", "chan-bands", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["in_sample_parameters"] is True
+    assert out["sharpe"] is not None and out["apr"] is not None

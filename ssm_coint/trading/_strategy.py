@@ -34,7 +34,7 @@ __all__ = ["SIGNALS", "StrategyConfig", "StrategyResult", "load_config", "run_st
 
 #: Signal names understood by :class:`StrategyConfig`.
 SIGNALS: tuple[str, ...] = ("chan-bands", "zscore", "johansen-mr")
-_METHODS = ("chan", "mle")
+_METHODS = ("chan", "mle", "em", "adaptive", "pykalman-em")
 #: Default (entry, exit) thresholds per signal: Chan's bands are 1 sd, seed 002's z-score 2/0.5.
 _DEFAULT_THRESHOLDS = {"chan-bands": (1.0, 1.0), "zscore": (2.0, 0.5), "johansen-mr": (0, 0)}
 _CONFIG_FORMAT = "ssm_coint.trading.StrategyConfig"
@@ -162,7 +162,7 @@ class StrategyConfig:
             return False
         if self.signal == "johansen-mr":
             return self.estimation_end is None
-        return self.method == "mle"
+        return self.method != "chan"  # every other method estimates from these prices
 
     @property
     def path_key(self) -> tuple[Any, ...]:

@@ -47,10 +47,12 @@ def calibrate(prices: pd.DataFrame, method: str | Calibrator = "chan", *,
     ----------
     prices : DataFrame
         ``y, x_2, ..., x_k`` (levels or logs).
-    method : {"chan", "mle"} or callable
+    method : {"chan", "mle", "em", "adaptive", "pykalman-em"} or callable
         ``"chan"``: :func:`ssm_coint.fit_chan` (nothing estimated); ``"mle"``:
-        :func:`ssm_coint.fit_mle` of ``variant``; a callable gets ``prices`` and returns a
-        :class:`~ssm_coint.Calibration`.
+        :func:`ssm_coint.fit_mle` of ``variant``; ``"em"``: :func:`ssm_coint.fit_em`;
+        ``"adaptive"``: seed 000's recipe (:func:`ssm_coint.fit_adaptive`); ``"pykalman-em"``:
+        pykalman's unconstrained EM projected onto the model; a callable gets ``prices`` and
+        returns a :class:`~ssm_coint.Calibration`.
     variant : str
         MLE variant (``full``, ``mu0``, ``alpha1``).
     delta, ve : float
@@ -67,7 +69,20 @@ def calibrate(prices: pd.DataFrame, method: str | Calibrator = "chan", *,
     if method == "mle":
         return fit_mle(prices, variant, initialization=initialization or "diffuse",
                        nested=False)
-    raise StrategySpecificationError(f"unknown calibration method {method!r}; use chan or mle")
+    if method == "em":
+        from ..estimation import fit_em
+
+        return fit_em(prices, variant, initialization=initialization or "diffuse")
+    if method == "adaptive":
+        from ..estimation import fit_adaptive
+
+        return fit_adaptive(prices)
+    if method == "pykalman-em":
+        from ..estimation import fit_pykalman_em
+
+        return fit_pykalman_em(prices)
+    raise StrategySpecificationError(
+        f"unknown calibration method {method!r}; use chan, mle, em, adaptive or pykalman-em")
 
 
 def kalman_path(prices: pd.DataFrame, method: str | Calibrator = "chan", *,
