@@ -154,10 +154,18 @@ def _load(cfg: StrategyConfig, missing: str) -> pd.DataFrame:
     return load_prices(cfg.data, cfg.assets, start=cfg.start, end=cfg.end, missing=missing)
 
 
-def _resolve(args: argparse.Namespace) -> StrategyConfig:
-    base = load_config(args.config) if getattr(args, "config", None) else StrategyConfig()
+
+#: grid options that override seed 002's base configuration, as (argparse dest, config field)
+_GRID_OVERRIDES = (("method", "method"), ("variant", "variant"), ("init", "initialization"),
+                   ("sizing", "sizing"), ("initial_cash", "initial_cash"),
+                   ("commission_bps", "commission_bps"), ("delay", "delay"),
+                   ("walk_forward", "walk_forward"), ("train_days", "train_days"),
+                   ("log_prices", "log_prices"), ("start", "start"), ("end", "end"))
+
+def _changes(args: argparse.Namespace, pairs) -> dict[str, Any]:
+    """Config fields set on the command line: ``(dest, field)`` pairs plus data and assets."""
     changes: dict[str, Any] = {}
-    for dest, name in _OVERRIDES.items():
+    for dest, name in pairs:
         v = getattr(args, dest, None)
         if v is not None:
             changes[name] = v
@@ -165,6 +173,11 @@ def _resolve(args: argparse.Namespace) -> StrategyConfig:
         changes["data"] = str(Path(args.data).resolve())
     if args.assets is not None:
         changes["assets"] = list(args.assets)
+    return changes
+
+def _resolve(args: argparse.Namespace) -> StrategyConfig:
+    base = load_config(args.config) if getattr(args, "config", None) else StrategyConfig()
+    changes = _changes(args, _OVERRIDES.items())
     if "signal" in changes and changes["signal"] != base.signal:
         for k in ("entry_z", "exit_z"):  # the other signal's default thresholds
             changes.setdefault(k, None)
@@ -246,18 +259,7 @@ def cmd_grid(args: argparse.Namespace) -> dict[str, Any]:
                 changes[name] = vals[0]
             else:
                 grid = {name: list(vals), **grid}
-    for dest, name in (("method", "method"), ("variant", "variant"), ("init", "initialization"),
-                       ("sizing", "sizing"), ("initial_cash", "initial_cash"),
-                       ("commission_bps", "commission_bps"), ("delay", "delay"),
-                       ("walk_forward", "walk_forward"), ("train_days", "train_days"),
-                       ("log_prices", "log_prices"), ("start", "start"), ("end", "end")):
-        v = getattr(args, dest, None)
-        if v is not None:
-            changes[name] = v
-    if args.data is not None:
-        changes["data"] = str(Path(args.data).resolve())
-    if args.assets is not None:
-        changes["assets"] = list(args.assets)
+    changes.update(_changes(args, _GRID_OVERRIDES))
     base = SEED002_BASE.replace(**changes)
     prices = _load(base, args.missing)
     result = grid_search(prices, base, grid)
