@@ -126,9 +126,6 @@ class Calibration:
         The horizontal line marks the 95% likelihood-ratio cut-off,
         :math:`\\hat\\ell - \\tfrac12\\chi^2_1(0.95)`.
         """
-        import matplotlib
-
-        matplotlib.use("Agg", force=False)
         import matplotlib.pyplot as plt
         from scipy.stats import chi2
 
@@ -145,7 +142,12 @@ class Calibration:
         ax.axvline(self.alpha, color="red", linewidth=0.8, label=f"MLE alpha = {self.alpha:.4f}")
         ax.set_xlabel("alpha")
         ax.set_ylabel("profile log-likelihood")
-        ax.set_ylim(bottom=max(prof["llf"].min(), self.llf - 50))
+        floor = max(prof["llf"].min(), self.llf - 50)
+        ax.set_ylim(bottom=floor)
+        near = prof.loc[prof["llf"] >= floor, "alpha"]
+        if len(near) > 1:  # zoom on the part of the curve inside the window
+            pad = 0.05 * (near.max() - near.min())
+            ax.set_xlim(near.min() - pad, max(near.max(), self.alpha) + pad)
         ax.legend()
         fig.tight_layout()
         return fig

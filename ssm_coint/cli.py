@@ -7,6 +7,7 @@ import json
 import sys
 import warnings
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -64,6 +65,12 @@ def _load(args: argparse.Namespace) -> pd.DataFrame:
 def _cmd_fit(args: argparse.Namespace) -> dict:
     from .estimation import fit_chan, fit_mle
 
+    if args.out:
+        from ._report import REPORT_FILES
+        from .trading import check_writable
+
+        # fail before the fit; write_report checks the complete list again afterwards
+        check_writable([Path(args.out) / n for n in REPORT_FILES], force=args.force)
     prices = _load(args)
     if args.method == "chan":
         cal = fit_chan(prices, delta=args.delta, ve=args.ve, initialization=args.init or "chan")
@@ -78,6 +85,11 @@ def _cmd_fit(args: argparse.Namespace) -> dict:
         **cal.to_dict(),
     }
     out["nested_llf"] = {v: c.llf for v, c in cal.nested.items()}
+    if args.out:
+        from ._report import write_report
+
+        paths = write_report(args.out, cal, info=out, force=args.force)
+        out["files"] = {k: str(v) for k, v in paths.items()}
     if not args.json:
         print(cal.results.summary())
         print(f"\nllf (exact) = {cal.llf:.6f}; converged = {cal.converged}")
@@ -85,6 +97,8 @@ def _cmd_fit(args: argparse.Namespace) -> dict:
             print(f"nested {v}: llf = {c.llf:.6f}")
         for w in cal.warnings:
             print(f"warning: {w}")
+        if args.out:
+            print(f"wrote the report to {args.out}: {', '.join(out['files'])}")
     return out
 
 
@@ -166,6 +180,12 @@ def build_parser() -> argparse.ArgumentParser:
     f.add_argument("--log-prices", action="store_true")
     f.add_argument("--missing", choices=["raise", "drop", "ffill"], default="raise")
     f.add_argument("--json", action="store_true")
+    f.add_argument("--out", metavar="DIR", default=None,
+                   help="write a report into DIR: report.md, report.html, results.json, "
+                        "hedge_ratios.csv, spread.csv and PNG figures (hedge ratios with "
+                        "+-2 s.e. bands, spread and z-score, and for mle the profile "
+                        "likelihood of alpha)")
+    f.add_argument("--force", action="store_true", help="overwrite existing files in --out")
     f.set_defaults(func=_cmd_fit)
 
     c = sub.add_parser("compare", help="every calibration method, in and out of sample")
@@ -184,10 +204,11 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--seed", type=int, default=0)
     c.set_defaults(func=_cmd_compare)
 
-    from . import _cli_scan, _cli_trading
+    from . import _cli_scan, _cli_trading, _cli_validate
 
     _cli_trading.register(sub)
     _cli_scan.register(sub)
+    _cli_validate.register(sub)
     return p
 
 

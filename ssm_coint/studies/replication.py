@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .common import chan_etf, md_table, new_figure, save_figure
+from ._common import chan_etf, md_table, new_figure, save_figure
 
 
 def printed_tolerance(value: float) -> float:
