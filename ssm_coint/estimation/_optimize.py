@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.optimize import minimize
 
+from .._threads import single_blas_thread
+
 __all__ = ["LocalFit", "Objective", "parameter_scales", "OBS_FLOOR"]
 
 #: Lower bound of the observation variance during optimisation, as a fraction of the OLS
@@ -180,6 +182,12 @@ class Objective:
 
     def maximize(self, start_full: np.ndarray, label: str, *, rounds: int = 4,
                  maxiter: int = 500) -> LocalFit:
+        """Preconditioned, restarted L-BFGS (see :meth:`_maximize`) with one BLAS thread."""
+        with single_blas_thread():
+            return self._maximize(start_full, label, rounds=rounds, maxiter=maxiter)
+
+    def _maximize(self, start_full: np.ndarray, label: str, *, rounds: int,
+                  maxiter: int) -> LocalFit:
         """Preconditioned L-BFGS from ``start_full``, restarted until the gradient vanishes.
 
         Each round whitens the coordinates with the (eigenvalue-floored) finite-difference Hessian
