@@ -137,3 +137,30 @@ def test_exact_diffuse_llf_equals_dense_reference_on_hard_designs(ewc_ewa_ige):
             assert mod.loglike(mod.free_from_full(full)) == pytest.approx(ref, rel=1e-9)
             res = mod.smooth(mod.free_from_full(full), cov_type="none")
             assert res.llf == pytest.approx(ref, rel=1e-9)
+
+
+def test_loglike_reads_statsmodels_flag_dict():
+    """statsmodels' ``fit`` passes ``{"transformed": False, ...}`` positionally; ``loglike`` must
+    read it as flags (it once took the dict for ``transformed=True`` and evaluated the
+    unconstrained vector as parameters, so ``fit`` never moved from its start)."""
+    from ssm_coint import simulate_hedge_model
+    from ssm_coint.estimation import hedge_model
+
+    sim = simulate_hedge_model(300, seed=3, k=2)
+    model = hedge_model(sim.prices, variant="full")
+    p = model.start_params
+    u = model.untransform_params(p)
+    expect = model.loglike(p)
+    flags = {"transformed": False, "includes_fixed": False, "score_method": "approx",
+             "approx_complex_step": False}
+    assert model.loglike(u, flags) == pytest.approx(expect, rel=1e-12)
+    assert model.loglike(u, transformed=False) == pytest.approx(expect, rel=1e-12)
+    assert model.loglike(u, False) == pytest.approx(expect, rel=1e-12)
+    # (transform round trip: equal to rounding)
+    np.testing.assert_allclose(model.loglikeobs(u, flags), model.loglikeobs(p), rtol=1e-10,
+                               atol=1e-10)
+    with pytest.raises(TypeError):
+        model.loglike(u, False, transformed=False)
+    res = model.fit(disp=False, maxiter=200)
+    assert res.mle_retvals["iterations"] > 0
+    assert res.llf > expect + 1.0  # statsmodels' optimiser now moves uphill from the start

@@ -390,29 +390,35 @@ class HedgeRatioModel(MLEModel):
         s = self.system(np.asarray(full, float))
         return kalman_filter(self.endog[:, 0], self._design_rows, **s)
 
-    def loglike(self, params, transformed=True, includes_fixed=False, complex_step=False,
-                **kwargs):
+    def loglike(self, params, *args, **kwargs):
         """Exact log-likelihood (exact diffuse start computed by augmentation).
 
         Identical to statsmodels' value except where statsmodels' step-by-step diffuse phase is
         inaccurate or takes spurious diffuse steps on nearly collinear first observations (see
         the notes of :mod:`ssm_coint._kalman`). Complex-step calls go to statsmodels.
+
+        The flags ``transformed``, ``includes_fixed`` and ``complex_step`` may be keywords,
+        positional, or one dict in second position (how statsmodels' ``fit`` passes them).
         """
-        if complex_step or kwargs:
+        transformed, includes_fixed, complex_step, rest = _loglike_flags(args, kwargs)
+        if complex_step or rest:
             return super().loglike(params, transformed=transformed,
                                    includes_fixed=includes_fixed, complex_step=complex_step,
-                                   **kwargs)
+                                   **rest)
         params = self.handle_params(params, transformed=transformed,
                                     includes_fixed=includes_fixed)
         return self.fast_loglike(self.full_from_free(params))
 
-    def loglikeobs(self, params, transformed=True, includes_fixed=False, complex_step=False,
-                   **kwargs):
-        """Per-observation log-likelihood (diffuse terms on the first identified observation)."""
-        if complex_step or kwargs:
+    def loglikeobs(self, params, *args, **kwargs):
+        """Per-observation log-likelihood (diffuse terms on the first identified observation).
+
+        Flags as in :meth:`loglike`.
+        """
+        transformed, includes_fixed, complex_step, rest = _loglike_flags(args, kwargs)
+        if complex_step or rest:
             return super().loglikeobs(params, transformed=transformed,
                                       includes_fixed=includes_fixed,
-                                      complex_step=complex_step, **kwargs)
+                                      complex_step=complex_step, **rest)
         params = self.handle_params(params, transformed=transformed,
                                     includes_fixed=includes_fixed)
         return self.fast_filter(self.full_from_free(params))["llf_obs"]
@@ -426,3 +432,33 @@ class HedgeRatioModel(MLEModel):
         from ._results import HedgeRatioResults, HedgeRatioResultsWrapper
 
         return {"fit": (HedgeRatioResults, HedgeRatioResultsWrapper)}
+
+
+_FLAG_NAMES = ("transformed", "includes_fixed", "complex_step")
+_FLAG_DEFAULTS = (True, False, False)
+
+
+def _loglike_flags(args: tuple, kwargs: dict) -> tuple[bool, bool, bool, dict]:
+    """``(transformed, includes_fixed, complex_step, other kwargs)`` from a loglike call.
+
+    statsmodels' ``fit`` calls ``loglike(params, {"transformed": False, ...})``; users call
+    with keywords or positionally. Mirrors ``statsmodels.tsa.statespace.mlemodel._handle_args``.
+    """
+    rest = dict(kwargs)
+    if args:
+        if len(args) == 1 and isinstance(args[0], dict):
+            flags = dict(args[0])
+        else:
+            if len(args) > len(_FLAG_NAMES):
+                raise TypeError(f"loglike() takes at most {len(_FLAG_NAMES)} flags, "
+                                f"got {len(args)}")
+            flags = dict(zip(_FLAG_NAMES, args, strict=False))
+        clash = sorted(set(flags) & set(rest))
+        if clash:
+            raise TypeError(f"loglike() got multiple values for {clash}")
+    else:
+        flags = {n: rest.pop(n) for n in _FLAG_NAMES if n in rest}
+    # other keys of statsmodels' dict (score_method, approx_complex_step, ...) concern the
+    # score and Hessian, not the likelihood; statsmodels ignores them here too
+    values = [flags.get(n, d) for n, d in zip(_FLAG_NAMES, _FLAG_DEFAULTS, strict=True)]
+    return bool(values[0]), bool(values[1]), bool(values[2]), rest
