@@ -336,12 +336,26 @@ def kalman_loglike(
     return total if np.isfinite(total) else -np.inf
 
 
+_DIFFUSE_COLUMNS: dict[tuple[int, bytes], np.ndarray] = {}
+
+
 def _diffuse_columns(Pinf1: np.ndarray) -> np.ndarray:
-    """Columns D with D D' = Pinf1 for a diagonal 0/1 diffuse covariance."""
-    diag = np.diag(Pinf1)
-    if np.any(Pinf1 - np.diag(diag)) or np.any((diag != 0) & (diag != 1)):
-        raise ValueError("the diffuse covariance must be diagonal with entries 0 or 1")
-    return np.ascontiguousarray(np.eye(len(diag))[:, diag == 1])
+    """Columns D with D D' = Pinf1 for a diagonal 0/1 diffuse covariance.
+
+    Memoised on the bytes of ``Pinf1`` (a handful of distinct patterns per model): the
+    optimisers call the likelihood thousands of times with the same diffuse part.
+    """
+    key = (Pinf1.shape[0], Pinf1.tobytes())
+    D = _DIFFUSE_COLUMNS.get(key)
+    if D is None:
+        diag = np.diag(Pinf1)
+        if np.any(Pinf1 - np.diag(diag)) or np.any((diag != 0) & (diag != 1)):
+            raise ValueError("the diffuse covariance must be diagonal with entries 0 or 1")
+        D = np.ascontiguousarray(np.eye(len(diag))[:, diag == 1])
+        D.setflags(write=False)
+        if len(_DIFFUSE_COLUMNS) < 256:
+            _DIFFUSE_COLUMNS[key] = D
+    return D
 
 
 def kalman_filter(y, X, tdiag, cvec, q, r, a1, P1, Pinf1) -> dict[str, np.ndarray]:
