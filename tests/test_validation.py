@@ -1,4 +1,5 @@
-"""The validation studies run end to end (replication and stationarity; `all --quick` is slow)."""
+"""The validation studies run end to end: ``python -m validation all --quick`` once per session
+(a module fixture, about two minutes), then checks on what it wrote."""
 
 from __future__ import annotations
 
@@ -20,30 +21,41 @@ def _run(study: str, out: Path, quick: bool = True) -> None:
     subprocess.run(cmd, cwd=REPO, check=True, capture_output=True, text=True, timeout=600)
 
 
-def test_replication_every_row_passes(tmp_path):
-    _run("replication", tmp_path)
-    report = (tmp_path / "report_replication.md").read_text()
+@pytest.fixture(scope="module")
+def quick_all(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("validation_quick")
+    _run("all", out)
+    return out
+
+
+@pytest.mark.slow
+def test_replication_every_row_passes(quick_all):
+    report = (quick_all / "replication.md").read_text()
     assert "## Replication of Chan's published figures" in report
-    table = pd.read_csv(tmp_path / "replication.csv")
+    table = pd.read_csv(quick_all / "replication.csv")
     assert len(table) >= 50
     assert (table["status"] == "PASS").all(), table[table["status"] != "PASS"]
-    assert (tmp_path / "replication_equity.png").stat().st_size > 0
+    assert {"published", "reproduced"} <= set(table.columns)
+    assert (quick_all / "replication_equity.png").stat().st_size > 0
 
 
-def test_stationarity_table_rows_and_columns(tmp_path):
-    _run("stationarity", tmp_path)
-    t = pd.read_csv(tmp_path / "stationarity.csv")
+@pytest.mark.slow
+def test_stationarity_table_rows_and_columns(quick_all):
+    t = pd.read_csv(quick_all / "stationarity.csv")
     assert list(t["calibration"]) == ["alpha = 1 (MLE, alpha1)", "alpha = MLE (full)",
                                       "alpha = adaptive tuning"]
     for c in ("adf_p_in", "adf_p_out", "llf", "llf_out"):
         assert t[c].notna().all()
-    section = (tmp_path / "report_stationarity.md").read_text()
+    # nested models never beat the model that contains them (same training window)
+    llf = dict(zip(t["calibration"], t["llf"], strict=True))
+    assert llf["alpha = MLE (full)"] >= llf["alpha = 1 (MLE, alpha1)"] - 1e-6
+    section = (quick_all / "stationarity.md").read_text()
     assert "## Stationarity in and out of sample" in section
 
 
 @pytest.mark.slow
-def test_all_quick_writes_every_section(tmp_path):
-    _run("all", tmp_path)
+def test_all_quick_writes_every_section(quick_all):
+    tmp_path = quick_all
     report = (tmp_path / "report.md").read_text()
     for h in ("## Replication", "## Stationarity", "## Case study", "## Parameter recovery",
               "## LR test", "## Cross-method agreement"):
@@ -56,10 +68,11 @@ def test_all_quick_writes_every_section(tmp_path):
         assert (tmp_path / png).stat().st_size > 10_000, png
 
 
-def test_recovery_quick_mle_reaches_the_best_likelihood(tmp_path):
+@pytest.mark.slow
+def test_recovery_quick_mle_reaches_the_best_likelihood(quick_all):
     """On every simulated data set the MLE's llf is at least the truth's and EM's (a global
     optimum must beat both); every method produced a row for every parameter."""
-    _run("recovery", tmp_path)
+    tmp_path = quick_all
     raw = pd.read_csv(tmp_path / "recovery_raw.csv")
     fits = raw.drop_duplicates(["alpha", "k", "n", "rep", "method"])
     llf = fits.pivot_table(index=["alpha", "k", "n", "rep"], columns="method", values="llf")
@@ -110,14 +123,15 @@ def test_cli_validate_writes_report_and_refuses_overwrite(tmp_path, capsys):
 
     shared_data_path("chan_published_results.json")
     args = ["validate", "replication", "--out", str(tmp_path), "--data-dir", str(SHARED_DATA)]
-    assert main(args) == 0
-    assert "Replication of Chan's published figures" in (
-        tmp_path / "report_replication.md").read_text()
-    capsys.readouterr()
+    report = tmp_path / "report_replication.md"
+    report.write_text("an earlier report")
     assert main(args) == 2  # the report exists
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("ssm-coint: error:") and "--force" in err[0]
+    assert report.read_text() == "an earlier report"
     assert main([*args, "--force"]) == 0
+    assert "Replication of Chan's published figures" in report.read_text()
+    assert "wrote" in capsys.readouterr().out
 
 
 def test_cli_validate_bad_data_dir_is_one_line_error(tmp_path, capsys):
@@ -129,3 +143,24 @@ def test_cli_validate_bad_data_dir_is_one_line_error(tmp_path, capsys):
     assert len(err) == 1 and "nowhere" in err[0] and "chan_ewa_ewc_ige.csv" in err[0]
     assert main(["validate", "recovery", "--quick", "--reps", "0", "--out",
                  str(tmp_path / "o"), "--data-dir", str(SHARED_DATA)]) == 2
+
+
+def test_recovery_rows_do_not_depend_on_the_worker_process():
+    """A replication carries its own SeedSequence child, so the same job gives the same rows
+    in this process and in a worker of a pool (``--workers`` changes speed, not results)."""
+    import numpy as np
+
+    from ssm_coint.studies._common import pool_map
+    from ssm_coint.studies.recovery import RecoverySettings, recovery_replication
+
+    settings = RecoverySettings(reps=2, pykalman_reps=1, pykalman_iter=2, adaptive_passes=20)
+    seeds = np.random.SeedSequence(7).spawn(2)
+    jobs = [(0.9, 2, 250, r, seeds[r], settings) for r in range(2)]
+    here = pd.DataFrame([row for job in jobs for row in recovery_replication(job)])
+    pooled = pd.DataFrame([row for rows in pool_map(recovery_replication, jobs, 2, "test")
+                           for row in rows])
+    cols = ["rep", "method", "param", "estimate", "llf", "llf_truth"]
+    pd.testing.assert_frame_equal(here[cols], pooled[cols])
+    # the two replications saw different data
+    assert here.loc[here["rep"] == 0, "llf_truth"].iloc[0] != here.loc[
+        here["rep"] == 1, "llf_truth"].iloc[0]
