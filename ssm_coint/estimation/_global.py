@@ -17,6 +17,9 @@ variances sit at zero. A single local fit from one start is not enough. The sear
    log-likelihood than a model nested in it. A winner with a variance at zero is re-polished from
    a start with that variance moved off the boundary, which catches a boundary that only the
    starting point imposed.
+5. The mu0 and full stages also start from the "noisy mean-reverting spread" basin (moments of
+   AR(1) plus noise on the OLS residuals, see :meth:`GlobalSearch._spread_starts`), which the
+   warm-started profile from alpha near one can miss.
 """
 
 from __future__ import annotations
@@ -128,6 +131,53 @@ class GlobalSearch:
         self.stages[variant] = st
         return st
 
+    def _spread_starts(self, with_c: bool) -> list[tuple[str, np.ndarray]]:
+        r"""Starts in the "noisy mean-reverting spread" basin, from the static OLS residuals.
+
+        The profile over alpha is warm-started from alpha near one, where the data are often
+        explained by drifting hedge ratios and a level without noise
+        (``sigma2.intercept = 0``); a fast-reverting level with noise is a separate optimum
+        that warm starts do not reach. These starts put the model there directly:
+
+        * the model's own ``start_params`` (alpha from the residuals' lag-one autocorrelation);
+        * moments of AR(1) plus noise: with residual autocovariances
+          :math:`\gamma_0, \gamma_1, \gamma_2`, :math:`\alpha = \gamma_2 / \gamma_1`,
+          level variance :math:`\gamma_1/\alpha`, so :math:`q = (1-\alpha^2)\gamma_1/\alpha`
+          and :math:`r = \gamma_0 - \gamma_1/\alpha` (clipped to stay positive);
+        * alpha in {0.5, 0.9} with the residual variance split half and half between level
+          and noise.
+
+        Hedge-ratio variances start small (1e-2 of their scale); ``c`` starts at
+        :math:`(1-\alpha)` times the OLS intercept when ``with_c``, else 0.
+        """
+        y = np.asarray(self.model.endog[:, 0], float)
+        Z = self.model._design_rows
+        ok = np.isfinite(y)
+        coef, *_ = np.linalg.lstsq(Z[ok], y[ok], rcond=None)
+        e = y[ok] - Z[ok] @ coef
+        e = e - e.mean()
+        g0 = float(e @ e) / e.size
+        g1 = float(e[1:] @ e[:-1]) / e.size
+        g2 = float(e[2:] @ e[:-2]) / e.size
+        s, k = self.scales, self.k
+        out = [("start_params", self.model._start_full())]
+        specs = []
+        if g0 > 0 and g1 > 0 and g2 > 0:
+            a = float(np.clip(g2 / g1, 0.05, 0.99))
+            level = min(g1 / a, 0.95 * g0)
+            specs.append(("moments", a, level * (1 - a * a), g0 - level))
+        for a in (0.5, 0.9):
+            specs.append((f"split:alpha={a}", a, 0.5 * g0 * (1 - a * a), 0.5 * g0))
+        for label, a, q, r in specs:
+            full = np.empty(len(self.names))
+            full[0] = a
+            full[1] = (1 - a) * float(coef[0]) if with_c else 0.0
+            full[2] = max(q, 1e-6 * s[2])
+            full[3 : 2 + k] = 1e-2 * s[3 : 2 + k]
+            full[2 + k] = max(r, 1e-3 * s[2 + k])
+            out.append((label, full))
+        return out
+
     # -- stages ------------------------------------------------------------------------
     def alpha1(self) -> StageResult:
         """Stage 1: alpha = 1, c = 0, variances from a grid of scales."""
@@ -197,6 +247,8 @@ class GlobalSearch:
                 s = t.full.copy()
                 s[0] = a
                 fits.append(self._local(s, vf, f"from-alpha1:alpha={a}"))
+        for label, s in self._spread_starts(with_c=False):
+            fits.append(self._local(s, vf, f"spread:{label}"))
         return self._finish("mu0", fits + pfits, vf, profile)
 
     def full(self) -> StageResult:
@@ -227,6 +279,8 @@ class GlobalSearch:
             s = t.full.copy()
             s[1] = (1 - min(s[0], 0.999)) * mu_ols
             fits.append(self._local(s, vf, "from-mu0-c"))
+        for label, s in self._spread_starts(with_c=True):
+            fits.append(self._local(s, vf, f"spread:{label}"))
         return self._finish("full", fits + pfits, vf, profile)
 
     def run(self, variant: str) -> StageResult:
