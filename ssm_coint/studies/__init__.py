@@ -35,6 +35,25 @@ def _write_atomic(path: Path, text: str) -> None:
     tmp.replace(path)
 
 
+def _provenance() -> str:
+    """``ssm_coint X.Y.Z`` plus the git commit of the source tree when it is a checkout."""
+    import subprocess
+
+    from .. import __version__
+
+    text = f"ssm_coint {__version__}"
+    try:
+        here = Path(__file__).resolve().parent
+        rev = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=here, timeout=10,
+                             capture_output=True, text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"],
+                               cwd=here, timeout=10, capture_output=True, text=True,
+                               check=True).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return text
+    return f"{text}, commit {rev}{' with uncommitted changes' if dirty else ''}" if rev else text
+
+
 def add_arguments(ap: argparse.ArgumentParser) -> None:
     """The options shared by ``python -m validation`` and ``ssm-coint validate``."""
     ap.add_argument("study", choices=[*STUDIES, "all"], help="which study to run")
@@ -94,7 +113,8 @@ def run_studies(study: str, *, out: Path, quick: bool = False, workers: int = 1,
         _write_atomic(out / f"{name}.md", sec)
         sections.append(sec)
     head = ["# ssm_coint validation report", "",
-            f"Mode: {'quick' if quick else 'full'}; seed {seed}; workers {workers}. "
+            f"Mode: {'quick' if quick else 'full'}; seed {seed}; workers {workers}; "
+            f"{_provenance()}. "
             "Run times: " + ", ".join(f"{n} {t:.1f} s" for n, t in timings) + ".", "",
             f"Produced by `python -m validation {study}{' --quick' if quick else ''} "
             f"--workers {workers} --seed {seed}`; every number below is computed by that run.",
