@@ -84,6 +84,7 @@ def test_recovery_quick_mle_reaches_the_best_likelihood(quick_all):
     assert {"bias", "rmse", "coverage_95", "runtime_s", "ci_available"} <= set(summ.columns)
     section = (tmp_path / "recovery.md").read_text()
     assert "absolute bias:" in section and "RMSE:" in section and "coverage closest" in section
+    assert "at n = 250" in section and "have a Wald interval" in section
 
 
 def test_win_sentences_follow_the_numbers():

@@ -166,10 +166,15 @@ def fit_sentences(summ: pd.DataFrame) -> list[str]:
     out = []
     for m, d in summ.dropna(subset=["coverage_95"]).groupby("method"):
         worst = d.loc[d["coverage_95"].idxmin()]
+        avail = float(np.average(d["ci_available"], weights=d["fits"]))
+        by_n = d.groupby("n")["coverage_95"].mean()
         out.append(f"{m}: mean 95% coverage {d['coverage_95'].mean():.3f} over "
-                   f"{len(d)} cells x parameters; lowest {worst['coverage_95']:.3f} for "
+                   f"{len(d)} cells x parameters (by n: "
+                   + ", ".join(f"{v:.3f} at n = {int(n)}" for n, v in by_n.items())
+                   + f"); lowest {worst['coverage_95']:.3f} for "
                    f"{worst['param']} at alpha = {worst['alpha']}, k = {int(worst['k'])}, "
-                   f"n = {int(worst['n'])}.")
+                   f"n = {int(worst['n'])}. Coverage counts the estimates that have a Wald "
+                   f"interval ({avail:.1%} of them; a variance on its boundary has none).")
     fits = summ.drop_duplicates(["alpha", "k", "n", "method"])
     for m, d in fits.groupby("method", sort=False):
         out.append(f"{m}: log-likelihood at least that of the true parameters in "
