@@ -36,7 +36,8 @@ def _write_atomic(path: Path, text: str) -> None:
 
 
 def _provenance() -> str:
-    """``ssm_coint X.Y.Z`` plus the git commit of the source tree when it is a checkout."""
+    """``ssm_coint X.Y.Z`` plus the git commit of the source tree when it is a checkout, and
+    whether the package's own sources (``ssm_coint/``) differ from that commit."""
     import subprocess
 
     from .. import __version__
@@ -46,9 +47,9 @@ def _provenance() -> str:
         here = Path(__file__).resolve().parent
         rev = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=here, timeout=10,
                              capture_output=True, text=True, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"],
-                               cwd=here, timeout=10, capture_output=True, text=True,
-                               check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no", "--",
+                                str(here.parent)], cwd=here, timeout=10, capture_output=True,
+                               text=True, check=True).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         return text
     return f"{text}, commit {rev}{' with uncommitted changes' if dirty else ''}" if rev else text
