@@ -82,6 +82,13 @@ class GlobalSearch:
         self.user_fixed = dict(model.fixed)
         self.k = model.k_states
         self.scales = parameter_scales(model)
+        y = np.asarray(model.endog[:, 0], float)
+        Z = model._design_rows
+        ok = np.isfinite(y)
+        coef, *_ = np.linalg.lstsq(Z[ok], y[ok], rcond=None)
+        #: static OLS fit of y on (1, x_2..x_k): its intercept and residuals seed the starts
+        self.mu_ols = float(coef[0])
+        self.ols_resid = y[ok] - Z[ok] @ coef
         self.n_grid_starts = n_grid_starts
         self.stages: dict[str, StageResult] = {}
 
@@ -150,12 +157,7 @@ class GlobalSearch:
         Hedge-ratio variances start small (1e-2 of their scale); ``c`` starts at
         :math:`(1-\alpha)` times the OLS intercept when ``with_c``, else 0.
         """
-        y = np.asarray(self.model.endog[:, 0], float)
-        Z = self.model._design_rows
-        ok = np.isfinite(y)
-        coef, *_ = np.linalg.lstsq(Z[ok], y[ok], rcond=None)
-        e = y[ok] - Z[ok] @ coef
-        e = e - e.mean()
+        e = self.ols_resid - self.ols_resid.mean()
         g0 = float(e @ e) / e.size
         g1 = float(e[1:] @ e[:-1]) / e.size
         g2 = float(e[2:] @ e[:-2]) / e.size
@@ -171,7 +173,7 @@ class GlobalSearch:
         for label, a, q, r in specs:
             full = np.empty(len(self.names))
             full[0] = a
-            full[1] = (1 - a) * float(coef[0]) if with_c else 0.0
+            full[1] = (1 - a) * self.mu_ols if with_c else 0.0
             full[2] = max(q, 1e-6 * s[2])
             full[3 : 2 + k] = 1e-2 * s[3 : 2 + k]
             full[2 + k] = max(r, 1e-3 * s[2 + k])
@@ -256,11 +258,7 @@ class GlobalSearch:
         m0 = self.stages.get("mu0") or self.mu0()
         vf: dict[str, float] = {}
         nested = LocalFit(m0.best.full.copy(), m0.best.llf, True, 0, 0, "nested:mu0")
-        y = np.asarray(self.model.endog[:, 0], float)
-        Z = self.model._design_rows
-        ok = np.isfinite(y)
-        coef, *_ = np.linalg.lstsq(Z[ok], y[ok], rcond=None)
-        mu_ols = float(coef[0])
+        mu_ols = self.mu_ols
         m0_by_alpha = {a: full for a, _, full in m0.profile}
 
         def starts(a):
