@@ -61,7 +61,7 @@ def register(subparsers: Any) -> None:
     s = subparsers.add_parser(
         "scan",
         help="Engle-Granger test of every pair of a universe (optionally Johansen triplets), "
-             "ranked, with seed 002's non-overlapping selection",
+             "ranked, then a non-overlapping selection (no asset used twice)",
     )
     s.add_argument("--data", required=True, help="CSV or Parquet, wide or long layout")
     s.add_argument("--assets", nargs="+", default=None,

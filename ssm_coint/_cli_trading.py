@@ -16,6 +16,7 @@ from typing import Any
 
 import pandas as pd
 
+from .estimation.registry import METHOD_NAMES
 from .exceptions import TooFewAssetsError
 from .trading import (
     SEED002_BASE,
@@ -79,8 +80,7 @@ def _common(p: argparse.ArgumentParser) -> None:
 
 def _model(p: argparse.ArgumentParser, *, many: bool) -> None:
     nargs = "+" if many else None
-    p.add_argument("--method", choices=["mle", "chan", "em", "adaptive", "pykalman-em"],
-                   default=None,
+    p.add_argument("--method", choices=list(METHOD_NAMES), default=None,
                    help="calibration of the hedge model (chan uses --delta --ve)")
     p.add_argument("--variant", choices=["full", "mu0", "alpha1"], default=None)
     p.add_argument("--init", choices=["diffuse", "mixed", "chan", "johansen"], default=None)
@@ -127,8 +127,9 @@ def register(subparsers: Any) -> None:
     _trading(b)
     b.set_defaults(func=cmd_backtest)
 
-    g = subparsers.add_parser("grid", help="seed 002's grid search, ranked by Sharpe then "
-                                           "drawdown; writes the table and best_config.json")
+    g = subparsers.add_parser("grid", help="grid search over the z-score strategy's settings, "
+                                           "ranked by Sharpe then drawdown; writes the table "
+                                           "and best_config.json")
     _common(g)
     g.add_argument("--signal", choices=["zscore", "chan-bands"], default="zscore")
     _model(g, many=True)

@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .estimation.registry import METHOD_NAMES
 from .exceptions import SsmCointError
 
 __all__ = ["main"]
@@ -106,8 +107,7 @@ def _cmd_compare(args: argparse.Namespace) -> dict:
     from .compare import compare_methods
 
     prices = _load(args)
-    methods = ["mle", "em", "adaptive", "pykalman-em", "chan"] if args.method == "all" else [
-        args.method]
+    methods = list(METHOD_NAMES) if args.method == "all" else [args.method]
     table = compare_methods(prices, train_end=args.train_end, variant=args.variant,
                             methods=methods,
                             options={"delta": args.delta, "ve": args.ve, "passes": args.passes,
@@ -159,6 +159,8 @@ def _lr_tests(train: pd.DataFrame, args: argparse.Namespace) -> dict:
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``ssm-coint``."""
     p = argparse.ArgumentParser(prog="ssm-coint", description=__doc__)
+    p.add_argument("--quiet", action="store_true",
+                   help="do not print warnings (they go to stderr, one line each, by default)")
     sub = p.add_subparsers(dest="command", required=True)
 
     d = sub.add_parser("demo", help="fit the three variants to simulated prices (no network)")
@@ -171,7 +173,8 @@ def build_parser() -> argparse.ArgumentParser:
     f.add_argument("--data", required=True, help="CSV or Parquet, wide or long layout")
     f.add_argument("--assets", nargs="+", required=True, help="Y X1 [X2 ...]")
     f.add_argument("--variant", choices=["full", "mu0", "alpha1"], default="full")
-    f.add_argument("--method", choices=["mle", "chan"], default="mle")
+    f.add_argument("--method", choices=["mle", "chan"], default="mle",
+                   help="mle: global maximum likelihood; chan: Chan's fixed-noise filter")
     f.add_argument("--delta", type=float, default=1e-4, help="Chan's delta")
     f.add_argument("--ve", type=float, default=1e-3, help="Chan's observation variance")
     f.add_argument("--init", choices=["diffuse", "mixed", "chan", "johansen"], default=None)
@@ -192,8 +195,7 @@ def build_parser() -> argparse.ArgumentParser:
     _data_options(c)
     c.add_argument("--train-end", required=True, help="last day of the training window")
     c.add_argument("--variant", choices=["full", "mu0", "alpha1"], default="full")
-    c.add_argument("--method", choices=["all", "mle", "em", "adaptive", "pykalman-em", "chan"],
-                   default="all")
+    c.add_argument("--method", choices=["all", *METHOD_NAMES], default="all")
     c.add_argument("--passes", type=int, default=2000, help="adaptive tuning passes")
     c.add_argument("--pykalman-iter", type=int, default=100)
     c.add_argument("--delta", type=float, default=1e-4, help="Chan's delta")
@@ -209,6 +211,9 @@ def build_parser() -> argparse.ArgumentParser:
     _cli_trading.register(sub)
     _cli_scan.register(sub)
     _cli_validate.register(sub)
+    for command in sub.choices.values():  # also accepted after the command name
+        command.add_argument("--quiet", action="store_true", default=argparse.SUPPRESS,
+                             help="do not print warnings")
     return p
 
 
@@ -222,19 +227,55 @@ def _data_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true")
 
 
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split())
+
+
+def _show_warnings(caught: list[warnings.WarningMessage]) -> None:
+    """Print each distinct warning once, one line each, on stderr."""
+    seen: set[str] = set()
+    for w in caught:
+        line = f"ssm-coint: warning: {_one_line(w.message)}"
+        if line not in seen:
+            seen.add(line)
+            print(line, file=sys.stderr)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point; returns the exit status (0 ok, 2 bad input or usage, 1 numerical failure)."""
+    """Entry point; returns the exit status.
+
+    0 ok; 2 bad input or usage (:class:`~ssm_coint.exceptions.SsmCointError` other than
+    :class:`~ssm_coint.exceptions.EstimationError`, unreadable files, bad values); 1 numerical
+    failure (:class:`~ssm_coint.exceptions.EstimationError`, a singular matrix, a floating-point
+    error); 130 on Ctrl-C. Every error is one line on stderr, never a traceback. Warnings are
+    shown on stderr, one line each and de-duplicated, unless ``--quiet``.
+    """
+    from .exceptions import EstimationError
+
     args = build_parser().parse_args(argv)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
+    status = 0
+    out = None
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
             out = args.func(args)
-    except SsmCointError as exc:
-        print(f"ssm-coint: error: {exc}", file=sys.stderr)
-        return 2
-    except (OSError, ValueError) as exc:
-        print(f"ssm-coint: error: {type(exc).__name__}: {exc}", file=sys.stderr)
-        return 2
+        except KeyboardInterrupt:
+            status = 130
+            message = "ssm-coint: interrupted"
+        except EstimationError as exc:
+            status, message = 1, f"ssm-coint: numerical failure: {_one_line(exc)}"
+        except (np.linalg.LinAlgError, FloatingPointError, ZeroDivisionError) as exc:
+            status = 1
+            message = f"ssm-coint: numerical failure: {type(exc).__name__}: {_one_line(exc)}"
+        except SsmCointError as exc:
+            status, message = 2, f"ssm-coint: error: {_one_line(exc)}"
+        except (OSError, ValueError) as exc:
+            status, message = 2, f"ssm-coint: error: {type(exc).__name__}: {_one_line(exc)}"
+    if not getattr(args, "quiet", False):
+        _show_warnings(caught)
+    if status:
+        print(message, file=sys.stderr)
+        return status
     if getattr(args, "json", False):
         print(json.dumps(out, allow_nan=False, default=str))
     return 0

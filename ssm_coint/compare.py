@@ -5,69 +5,42 @@ from __future__ import annotations
 import math
 import time
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from .calibration import Calibration
-from .exceptions import SampleSplitError
+from .estimation.registry import METHODS as REGISTRY
+from .estimation.registry import calibrate
+from .exceptions import ModelSpecificationError, SampleSplitError, SsmCointError
 
 __all__ = ["compare_methods", "METHODS", "evaluate_out_of_sample"]
 
 
-def _mle(train, variant, opts):
-    from .estimation import fit_mle
-
-    return fit_mle(train, variant, nested=False)
+#: the calibration methods (the one registry, :mod:`ssm_coint.estimation.registry`)
+METHODS = REGISTRY
 
 
-def _chan(train, variant, opts):
-    from .estimation import fit_chan
-
-    return fit_chan(train, delta=opts.get("delta", 1e-4), ve=opts.get("ve", 1e-3),
-                    initialization="diffuse")
-
-
-def _em(train, variant, opts):
-    from .estimation._em import fit_em
-
-    return fit_em(train, variant)
+def _messages(caught: list[warnings.WarningMessage]) -> list[str]:
+    """Distinct warning texts, in order."""
+    out: list[str] = []
+    for w in caught:
+        text = str(w.message)
+        if text not in out:
+            out.append(text)
+    return out
 
 
-def _adaptive(train, variant, opts):
-    from .estimation._adaptive import fit_adaptive
-
-    return fit_adaptive(train, passes=opts.get("passes", 2000))
-
-
-def _pykalman(train, variant, opts):
-    from .estimation._pykalman import fit_pykalman_em
-
-    return fit_pykalman_em(train, n_iter=opts.get("pykalman_iter", 100))
-
-
-#: name -> calibration function (train prices, variant, options) -> Calibration
-METHODS: dict[str, Callable[..., Calibration]] = {
-    "mle": _mle,
-    "em": _em,
-    "adaptive": _adaptive,
-    "pykalman-em": _pykalman,
-    "chan": _chan,
-}
-
-
-def _adf_p(series: pd.Series) -> float:
+def _adf_p(series: pd.Series, label: str, notes: list[str]) -> float:
+    """ADF p-value of ``series``; NaN with the reason appended to ``notes`` if unusable."""
     from .coint import adf
 
-    s = series.dropna()
-    if len(s) < 20:
+    res = adf(series.dropna(), errors="coerce")
+    if not res.is_valid:
+        notes.append(f"ADF p-value {label} not computed: {res.reason}")
         return math.nan
-    try:
-        return float(adf(s).pvalue)
-    except Exception:  # noqa: BLE001 - reported as NaN with a reason by the caller
-        return math.nan
+    return float(res.pvalue)
 
 
 def evaluate_out_of_sample(prices: pd.DataFrame, params: pd.Series, n_train: int) -> dict:
@@ -79,23 +52,26 @@ def evaluate_out_of_sample(prices: pd.DataFrame, params: pd.Series, n_train: int
         ``llf_in`` (train window), ``llf_out`` (predictive log-likelihood of the test window given
         the training window: the sum of one-step log densities after ``n_train``), ``adf_p_in``
         and ``adf_p_out`` (ADF p-values of the filtered spread
-        :math:`y_t - \\sum_{j\\ge2}\\beta_{j,t|t}x_{j,t}` in each window).
+        :math:`y_t - \\sum_{j\\ge2}\\beta_{j,t|t}x_{j,t}` in each window; NaN with the reason
+        in ``notes`` when a window's spread is unusable, e.g. too short).
     """
     from .estimation import hedge_model
 
     model = hedge_model(prices, variant="full")
-    out = model.fast_filter(params.reindex(model.all_param_names).to_numpy())
-    llf_obs = out["llf_obs"]
-    filt = out["filtered_state"]
+    out = model.core_filter(params.reindex(model.all_param_names).to_numpy())
+    llf_obs = out.llf_obs
+    filt = out.filtered_state
     y = prices.iloc[:, 0].to_numpy()
     X = prices.iloc[:, 1:].to_numpy()
     spread = pd.Series(y - np.sum(X * filt[:, 1:], axis=1), index=prices.index)
+    notes: list[str] = []
     return {
         "llf_in": float(np.sum(llf_obs[:n_train])),
         "llf_out": float(np.sum(llf_obs[n_train:])),
-        "adf_p_in": _adf_p(spread.iloc[:n_train]),
-        "adf_p_out": _adf_p(spread.iloc[n_train:]),
+        "adf_p_in": _adf_p(spread.iloc[:n_train], "in sample", notes),
+        "adf_p_out": _adf_p(spread.iloc[n_train:], "out of sample", notes),
         "spread": spread,
+        "notes": notes,
     }
 
 
@@ -143,21 +119,26 @@ def compare_methods(prices: pd.DataFrame, *, train_end: Any, variant: str = "ful
     rows = []
     for name in methods:
         if name not in METHODS:
-            raise ValueError(f"unknown method {name!r}; choose from {', '.join(METHODS)}")
+            raise ModelSpecificationError(
+                f"unknown method {name!r}; choose from {', '.join(METHODS)}")
         t0 = time.perf_counter()
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                cal = METHODS[name](train, variant, opts)
-        except Exception as exc:  # noqa: BLE001 - one failing method must not stop the table
-            rows.append({"method": name, "params": {}, "llf": math.nan, "aic": math.nan,
-                         "bic": math.nan, "alpha": math.nan, "half_life": math.nan,
-                         "runtime_s": time.perf_counter() - t0, "converged": False,
-                         "adf_p_in": math.nan, "llf_out": math.nan, "adf_p_out": math.nan,
-                         "warnings": [f"failed: {type(exc).__name__}: {exc}"]})
-            continue
+        method_opts = {k: v for k, v in opts.items() if k in METHODS[name].options}
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                cal = calibrate(train, name, variant=variant, **method_opts)
+            except (SsmCointError, ArithmeticError, np.linalg.LinAlgError) as exc:
+                # one failing method must not stop the table: its row says why
+                rows.append({"method": name, "params": {}, "llf": math.nan, "aic": math.nan,
+                             "bic": math.nan, "alpha": math.nan, "half_life": math.nan,
+                             "runtime_s": time.perf_counter() - t0, "converged": False,
+                             "adf_p_in": math.nan, "llf_out": math.nan, "adf_p_out": math.nan,
+                             "warnings": [f"failed: {type(exc).__name__}: {exc}"]
+                             + _messages(caught)})
+                continue
         ev = evaluate_out_of_sample(prices, cal.params, n_train)
         warns = list(cal.warnings)
+        warns += [m for m in _messages(caught) + ev["notes"] if m not in warns]
         if not math.isclose(ev["llf_in"], cal.llf, rel_tol=1e-6, abs_tol=1e-6):
             warns.append(f"llf of the training window on the exact diffuse scale is "
                          f"{ev['llf_in']:.4f}; the method's own start convention gives "

@@ -48,7 +48,8 @@ def simulate_hedge_model(
     Regressor prices are independent Gaussian random walks
     :math:`x_{j,t} = x_{j,t-1} + \sigma_x \eta_{j,t}` from ``x0``. The states follow
     :math:`\beta_{t+1} = c + T\beta_t + w_t`, with the spread level started from its stationary
-    distribution (at :math:`\mu` if alpha = 1) and hedge ratios from ``hedge0``; then
+    distribution when alpha < 1 (at 0 when alpha = 1: a random walk has no stationary
+    distribution and no mean) and hedge ratios from ``hedge0``; then
     :math:`y_t = z_t\beta_t + \varepsilon_t`.
 
     Parameters

@@ -161,6 +161,6 @@ def test_loglike_reads_statsmodels_flag_dict():
                                atol=1e-10)
     with pytest.raises(TypeError):
         model.loglike(u, False, transformed=False)
-    res = model.fit(disp=False, maxiter=200)
+    res = model.fit(method="local", disp=False, maxiter=200)
     assert res.mle_retvals["iterations"] > 0
     assert res.llf > expect + 1.0  # statsmodels' optimiser now moves uphill from the start

@@ -117,7 +117,9 @@ def test_results_views(sim, truth_full):
     assert hr.filtered.index.equals(sim.prices.index)
     assert hr.smoothed.shape == hr.filtered.shape
     spread = res.spread
-    expected = sim.prices["Y"] - (hr.filtered[["X2", "X3"]] * sim.prices[["X2", "X3"]]).sum(axis=1)
+    expected = sim.prices["Y"] - (hr.filtered[["X2", "X3"]] * sim.prices[["X2", "X3"]]).sum(
+        axis=1, skipna=False)
+    assert spread.iloc[:2].isna().all()  # filtered states undefined before identification
     np.testing.assert_allclose(spread, expected, rtol=1e-12)
     z = res.zscore
     assert z.iloc[:3].isna().all() and z.iloc[3:].notna().all()
@@ -163,3 +165,48 @@ def test_johansen_and_mixed_initialization(sim, truth_full):
 def test_model_requires_regressors():
     with pytest.raises(ModelSpecificationError):
         HedgeRatioModel(pd.Series(np.arange(10.0)), None)
+
+
+def test_fit_is_global_with_summary_forecast_and_append(ewc_ewa_ige):
+    """``HedgeRatioModel(y, X).fit()``: the global optimum (414.4891, issue 2's notes), a
+    summary, a forecast given future regressor prices, and ``append`` without refitting."""
+    from ssm_coint import kalman
+
+    y, X = ewc_ewa_ige["EWC"], ewc_ewa_ige[["EWA", "IGE"]]
+    res = HedgeRatioModel(y, X).fit()
+    assert res.llf == pytest.approx(414.4891, abs=1e-4)
+    assert res.calibration.method == "mle" and res.calibration.converged
+    text = str(res.summary())
+    assert "mu = c/(1-alpha)" in text and "sigma2.obs" in text
+    # 5-day forecast given (hypothetical) future regressor prices: z_{n+h} (c + T a_{n+h-1})
+    future = X.iloc[-5:].to_numpy() * 1.01
+    fc = np.asarray(res.forecast(5, exog=future))
+    p = res.full_params
+    a = res.hedge_ratios.filtered.iloc[-1].to_numpy()
+    want = []
+    for h in range(5):
+        a = np.r_[p["c"] + p["alpha"] * a[0], a[1:]]
+        want.append(np.r_[1.0, future[h]] @ a)
+    np.testing.assert_allclose(fc, want, rtol=1e-10)
+    # append 20 days to a calibration on the first 1480: filtered states equal the filter at
+    # the same parameters on all 1500 days
+    head = HedgeRatioModel(y.iloc[:1480], X.iloc[:1480]).fit()
+    app = head.append(y.iloc[1480:], exog=X.iloc[1480:])
+    model = HedgeRatioModel(y, X)
+    longer = model.core_filter(np.asarray(head.full_params, float))
+    np.testing.assert_allclose(app.hedge_ratios.filtered.to_numpy()[2:],
+                               longer.filtered_state[2:], rtol=1e-10)
+    assert isinstance(longer, kalman.FilterOutput) and app.nobs == 1500
+
+
+def test_extend_on_business_days_without_frequency(ewc_ewa):
+    """Real closes (dates without a frequency): extend continues the filter exactly."""
+    y, X = ewc_ewa["EWC"], ewc_ewa[["EWA"]]
+    full = np.array([0.995886815, 0.0410935884, 0.0509992726, 1.56764942e-05, 8.03674942e-03])
+    model = HedgeRatioModel(y.iloc[:1400], X.iloc[:1400])
+    res = model.smooth(full, cov_type="none")
+    ext = res.extend(y.iloc[1400:], exog=X.iloc[1400:])
+    longer = HedgeRatioModel(y, X).core_filter(full)
+    np.testing.assert_allclose(ext.hedge_ratios.filtered.to_numpy(),
+                               longer.filtered_state[1400:], rtol=1e-10)
+    assert ext.hedge_ratios.filtered.index.equals(y.index[1400:])

@@ -8,6 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 from _shared_data import chan_published_results
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ssm_coint import chan_filter
 from ssm_coint.trading import (
@@ -117,18 +119,58 @@ def test_walk_forward_with_chan_is_the_in_sample_chan_filter(ewc_ewa, chan_path)
 def test_zscore_state_machine_by_hand():
     z = np.array([0.0, -2.1, -1.0, -0.4, 2.6, 3.0, 4.5, 2.6, np.nan, 0.1])
     u = zscore_units(z, entry_z=2.0, exit_z=0.5, stop_z=4.0)
-    # flat, long, hold, exit (|z|<0.5), short, hold, stop (|z|>4), re-enter short, NaN holds,
-    # exit
-    np.testing.assert_array_equal(u, [0, 1, 1, 0, -1, -1, 0, -1, -1, 0])
+    # flat, long, hold, exit (z > -0.5), short, hold, stop (z > 4), blocked until |z| < 0.5,
+    # NaN holds, unblocked but flat
+    np.testing.assert_array_equal(u, [0, 1, 1, 0, -1, -1, 0, 0, 0, 0])
     u_lo = zscore_units(z, entry_z=2.0, exit_z=0.5, stop_z=4.0, long_only=True)
     np.testing.assert_array_equal(u_lo, [0, 1, 1, 0, 0, 0, 0, 0, 0, 0])
     u_ns = zscore_units(z, entry_z=2.0, exit_z=0.5, stop_z=None)
     np.testing.assert_array_equal(u_ns, [0, 1, 1, 0, -1, -1, -1, -1, -1, 0])
     tradable = np.ones(10, bool)
     tradable[5] = False
+    # flat on day 5; day 6 is beyond the stop (no entry there), day 7 re-enters short
     np.testing.assert_array_equal(
         zscore_units(z, entry_z=2.0, exit_z=0.5, stop_z=4.0, tradable=tradable),
-        [0, 1, 1, 0, -1, 0, -1, -1, -1, 0])  # flat on day 5, re-entered on day 6
+        [0, 1, 1, 0, -1, 0, 0, -1, -1, 0])
+
+
+# z paths and the positions the one rule gives (entry 2, exit 0.5, stop 4); the first is
+# issue 11's, where seed 002's rule opened a long at z = -4.5, beyond its own stop
+POSITION_PATHS = [
+    ([0, -2.5, -1, 2.5, 0.2, -4.5, -2.5, -0.1], [0, 1, 1, -1, 0, 0, 1, 0]),
+    ([0, -4.5, -3.0, -2.5, -0.4], [0, 0, 1, 1, 0]),  # beyond the stop: wait, then enter
+    ([-2.5, -4.5, -3.0, -0.3, -2.2], [1, 0, 0, 0, 1]),  # stopped: blocked until |z| < 0.5
+    ([2.1, 4.0, 4.01, 2.2, 0.49], [-1, -1, 0, 0, 0]),  # stop is strict; block until |z| < exit
+    ([-2.1, np.nan, 2.1, np.nan, 0.0], [1, 1, -1, -1, 0]),  # NaN carries; a crossing flips
+    ([2.5, 1.0, 0.5, 0.4999], [-1, -1, -1, 0]),  # exit strictly inside the exit band
+]
+
+
+@pytest.mark.parametrize("z, want", POSITION_PATHS)
+def test_position_rule_paths(z, want):
+    from ssm_coint.models import mean_reversion_positions
+    from ssm_coint.trading import position_rule
+
+    got = position_rule(z, entry=2.0, exit=0.5, stop=4.0)
+    assert got.tolist() == want
+    assert zscore_units(z, entry_z=2.0, exit_z=0.5, stop_z=4.0).tolist() == want
+    assert mean_reversion_positions(pd.Series(z), 2.0, 0.5, stop=4.0).tolist() == want
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.floats(-8, 8), st.just(float("nan"))), min_size=1, max_size=60),
+       st.booleans())
+def test_no_position_is_opened_beyond_the_stop(z, long_only):
+    from ssm_coint.trading import position_rule
+
+    z = np.asarray(z, float)
+    u = position_rule(z, entry=2.0, exit=0.5, stop=4.0, long_only=long_only)
+    prev = np.r_[0, u[:-1]]
+    opened = (u != 0) & (u != prev)
+    assert np.all(np.abs(z[opened]) <= 4.0)
+    assert np.all(np.abs(z[opened]) > 2.0)
+    if long_only:
+        assert np.all(u >= 0)
 
 
 def test_rolling_zscore_matches_pandas():

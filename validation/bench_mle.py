@@ -152,13 +152,13 @@ def _warm_up(prices: pd.DataFrame) -> None:
     fit_mle(short, VARIANT)
     with warnings.catch_warnings(), np.errstate(all="ignore"):
         warnings.simplefilter("ignore")
-        hedge_model(short, variant=VARIANT).fit(disp=False)
+        hedge_model(short, variant=VARIANT).fit(method="local", disp=False)
 
 
 def _sm_fit(model: HedgeRatioModel) -> tuple[Any, int]:
     with warnings.catch_warnings(record=True) as caught, np.errstate(all="ignore"):
         warnings.simplefilter("always")
-        res = model.fit(disp=False)
+        res = model.fit(method="local", disp=False)
     return res, len(caught)
 
 

@@ -33,6 +33,7 @@ from statsmodels.tsa.adfvalues import mackinnoncrit, mackinnonp
 from statsmodels.tsa.stattools import coint
 from statsmodels.tsa.vector_ar.vecm import coint_johansen
 
+from ssm_coint._warnings import collected_warnings, summarise
 from ssm_coint.coint._half_life import half_life
 from ssm_coint.coint._results import MIN_NOBS_TEST
 from ssm_coint.exceptions import (
@@ -578,8 +579,7 @@ def _pair(i: int, j: int) -> dict[str, Any]:
     a, b = columns[i], columns[j]
     n = 0
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
+        with collected_warnings() as caught:
             rows, n_gaps, n = _overlap((i, j))
             _check_length(n, (a, b))
             v1, v2 = _STATE["values"][rows, i], _STATE["values"][rows, j]
@@ -595,6 +595,7 @@ def _pair(i: int, j: int) -> dict[str, Any]:
     except Exception as exc:  # any failure of one pair is reported, never fatal
         return {"failure": True, "assets": (a, b), "error": type(exc).__name__,
                 "reason": f"{a}/{b}: {exc}", "n_obs": n}
+    warned = summarise(caught)
     index = _STATE["index"]
     crit = res["crit"]
     return {
@@ -616,6 +617,7 @@ def _pair(i: int, j: int) -> dict[str, Any]:
         "start": index[rows[0]],
         "end": index[rows[-1]],
         "n_gaps": n_gaps,
+        "warnings": warned,
     }
 
 
@@ -625,8 +627,7 @@ def _basket(cols: tuple[int, ...]) -> dict[str, Any]:
     names = tuple(columns[c] for c in cols)
     n = 0
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
+        with collected_warnings() as caught:
             rows, n_gaps, n = _overlap(cols)
             _check_length(n, names)
             values = _STATE["values"][np.ix_(rows, list(cols))]
@@ -648,6 +649,7 @@ def _basket(cols: tuple[int, ...]) -> dict[str, Any]:
     except Exception as exc:  # any failure of one basket is reported, never fatal
         return {"failure": True, "assets": names, "error": type(exc).__name__,
                 "reason": str(exc), "n_obs": n}
+    warned = summarise(caught)
     index = _STATE["index"][rows]
     return {
         "failure": False,
@@ -666,6 +668,7 @@ def _basket(cols: tuple[int, ...]) -> dict[str, Any]:
         "start": index[0],
         "end": index[-1],
         "n_gaps": n_gaps,
+        "warnings": warned,
     }
 
 

@@ -92,20 +92,18 @@ def _parse_dates(values: pd.Series, where: str, column: str, csv: bool) -> pd.Da
     """Parse a date column (ISO strings, datetimes or yyyymmdd integers); refuse any bad value."""
     s = pd.Series(values).reset_index(drop=True)
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", UserWarning)
-            if pd.api.types.is_datetime64_any_dtype(s):
-                parsed = pd.to_datetime(s)
-            elif is_numeric_dtype(s) and not is_bool_dtype(s):  # yyyymmdd, e.g. Chan's tday
-                text = s.map(lambda v: str(int(v)) if pd.notna(v) and float(v).is_integer() else v)
-                parsed = pd.to_datetime(text.astype("string"), format="%Y%m%d", errors="coerce")
-            else:
-                text = s.astype("string").str.strip()
-                parsed = pd.to_datetime(text, format="ISO8601", errors="coerce")
-                if parsed.isna().sum() > text.isna().sum():
-                    alt = pd.to_datetime(text, errors="coerce")
-                    if alt.isna().sum() < parsed.isna().sum():
-                        parsed = alt
+        if pd.api.types.is_datetime64_any_dtype(s):
+            parsed = pd.to_datetime(s)
+        elif is_numeric_dtype(s) and not is_bool_dtype(s):  # yyyymmdd, e.g. Chan's tday
+            text = s.map(lambda v: str(int(v)) if pd.notna(v) and float(v).is_integer() else v)
+            parsed = pd.to_datetime(text.astype("string"), format="%Y%m%d", errors="coerce")
+        else:
+            text = s.astype("string").str.strip()
+            parsed = pd.to_datetime(text, format="ISO8601", errors="coerce")
+            if parsed.isna().sum() > text.isna().sum():
+                alt = pd.to_datetime(text, errors="coerce")
+                if alt.isna().sum() < parsed.isna().sum():
+                    parsed = alt
     except (ValueError, TypeError, OverflowError) as exc:
         msg = f"{where}: cannot parse the dates in column '{column}': {exc}"
         raise DateParseError(msg) from exc
@@ -220,7 +218,9 @@ def _handle_missing(df: pd.DataFrame, name: str, missing: str) -> pd.DataFrame:
             f"{rows.size} row(s)); use missing='drop' or missing='ffill' to proceed"
         )
     if missing == "drop":
-        _warn(f"{name}: dropped {rows.size} row(s) with NaN/inf inside the sample (first: {where})")
+        dates = _fmt_list([_fmt_date(df.index[r]) for r in rows])
+        _warn(f"{name}: dropped {rows.size} row(s) with NaN/inf inside the sample: {dates} "
+              f"(first: {where})")
         out = df.loc[~bad.any(axis=1)]
         if out.empty:
             raise MissingValueError(f"{name}: no rows left after dropping NaN/inf rows")

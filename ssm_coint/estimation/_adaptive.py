@@ -554,7 +554,7 @@ def _diffuse_llfs(model: Any, y: np.ndarray, X: np.ndarray, a: np.ndarray, q: np
     The exact diffuse initialization (a_1 = 0, P_* = 0, P_inf = I) does not depend on the
     parameters, so the system is built once and only alpha, q and r change per row.
     """
-    from .._kalman import kalman_loglike
+    from ..kalman import loglike as kalman_loglike
 
     k = X.shape[1]
     base = np.zeros(len(model.all_param_names))

@@ -3,7 +3,8 @@ r"""Compiled passes of seed 000's adaptive tuning (see :mod:`ssm_coint.estimatio
 Everything here is the seed's recipe written as loops for numba; the maths and the choices
 are documented in :func:`ssm_coint.estimation.fit_adaptive`. One pass is
 
-1. the seed's Kalman filter with :math:`\alpha = \operatorname{diag}(\alpha_{11}, 1, \dots, 1)`
+1. the seed's Kalman filter (the package's Kalman core, :mod:`ssm_coint.kalman`) with
+   :math:`\alpha = \operatorname{diag}(\alpha_{11}, 1, \dots, 1)`
    started from :math:`\beta(0)`, :math:`\operatorname{cov}(\beta(0))`:
 
    .. math::
@@ -32,9 +33,10 @@ import math
 import numpy as np
 from numba import njit
 
+from ..kalman import STORE_FILTER, STORE_SMOOTHER, backward, forward
+
 __all__ = ["seed_pass", "seed_moments", "run_passes"]
 
-_LOG2PI = math.log(2.0 * math.pi)
 
 #: ``run_passes`` status codes
 STATUS_PASSES = 0  # ran every pass
@@ -43,97 +45,49 @@ STATUS_BREAKDOWN = 2  # a pass produced non-finite states or moments; stopped be
 
 
 @njit(cache=True, error_model="numpy")
-def seed_pass(y, X, a, q, r, beta0, cov0, smooth, S, ap, Pp, vv, FF, MM):  # pragma: no cover
+def seed_pass(y, X, a, q, r, beta0, cov0, smooth, S):  # pragma: no cover - compiled
     """One pass of the seed's filter (and smoother if ``smooth``); states written into ``S``.
 
-    ``a`` is :math:`\\alpha_{11}` (the other diagonal elements of the transition are 1).
-    ``ap, Pp, vv, FF, MM`` are work arrays of shapes (n, k), (n, k, k), (n,), (n,), (n, k)
-    (only used when ``smooth``). Returns the log-likelihood (NaN if some F_t <= 0) and a flag
-    that is False when a state or covariance became non-finite.
+    The pass is the Kalman core's forward pass (and backward pass, means only) from the known
+    state :math:`a_1 = \alpha\beta(0)`, :math:`P_1 = \alpha\\operatorname{cov}(\beta(0))
+    \alpha' + \nu_\\omega` with c = 0, continuing through non-positive forecast variances as
+    the seed's recipe does. ``a`` is :math:`\alpha_{11}` (the other diagonal elements of the
+    transition are 1). Returns the log-likelihood (NaN if some F_t <= 0) and a flag that is
+    False when a state became non-finite.
     """
     n, k = X.shape
-    b = beta0.copy()
-    C = cov0.copy()
-    M = np.empty(k)
-    llf = 0.0
-    llf_ok = True
-    for t in range(n):
-        # prediction: beta_t = alpha beta_{t-1}; cov = alpha cov alpha' + nu_w, with
-        # alpha = diag(a, 1, ..., 1): only row and column 0 are scaled
-        b[0] *= a
-        for j in range(k):
-            C[0, j] *= a
-            C[j, 0] *= a
-        for i in range(k):
-            C[i, i] += q[i]
-        if smooth:
-            for i in range(k):
-                ap[t, i] = b[i]
-                for j in range(k):
-                    Pp[t, i, j] = C[i, j]
-        # update with y_t = x_t beta_t + e_t
-        v = y[t]
-        for i in range(k):
-            v -= X[t, i] * b[i]
-            acc = 0.0
-            for j in range(k):
-                acc += C[i, j] * X[t, j]
-            M[i] = acc
-        F = r
-        for i in range(k):
-            F += X[t, i] * M[i]
-        if F > 0.0:
-            llf += -0.5 * (_LOG2PI + math.log(F) + v * v / F)
-        else:
-            llf_ok = False
-        vf = v / F
-        for i in range(k):
-            b[i] += M[i] * vf
-            mi = M[i] / F
-            for j in range(i, k):
-                C[i, j] -= mi * M[j]
-                C[j, i] = C[i, j]
-            S[t, i] = b[i]
-        if smooth:
-            vv[t] = v
-            FF[t] = F
-            for i in range(k):
-                MM[t, i] = M[i]
-    finite = True
+    tdiag = np.ones(k)
+    tdiag[0] = a
+    cvec = np.zeros(k)
+    a1 = tdiag * beta0
+    P1 = np.empty((k, k))
     for i in range(k):
-        if not math.isfinite(b[i]):
-            finite = False
         for j in range(k):
-            if not math.isfinite(C[i, j]):
+            P1[i, j] = tdiag[i] * cov0[i, j] * tdiag[j]
+        P1[i, i] += q[i]
+    D = np.zeros((k, 0))
+    store = STORE_SMOOTHER if smooth else STORE_FILTER
+    out = forward(y, X, tdiag, cvec, q, r, a1, P1, D, store, True)
+    llf = out[0]
+    filt = out[2]
+    finite = True
+    for t in range(n):
+        for i in range(k):
+            if not math.isfinite(filt[t, i]):
                 finite = False
-    if smooth and finite:
-        rr = np.zeros(k)
-        ar = np.empty(k)
-        for t in range(n - 1, -1, -1):
-            # r_{t-1} = alpha r_t + x_t' (v_t - M_t' alpha r_t) / F_t
-            s = 0.0
-            for i in range(k):
-                ar[i] = rr[i]
-            ar[0] *= a
-            for i in range(k):
-                s += MM[t, i] * ar[i]
-            g = (vv[t] - s) / FF[t]
-            for i in range(k):
-                rr[i] = ar[i] + X[t, i] * g
-            for i in range(k):
-                acc = ap[t, i]
-                for j in range(k):
-                    acc += Pp[t, i, j] * rr[j]
-                S[t, i] = acc
-    if finite:
+    if finite and smooth:
+        mean = backward(X, tdiag, out[7], out[8], out[9], out[10], out[11], out[12], out[13],
+                        out[14], out[15], False)[0]
         for t in range(n):
             for i in range(k):
-                if not math.isfinite(S[t, i]):
+                S[t, i] = mean[t, i]
+                if not math.isfinite(mean[t, i]):
                     finite = False
-                    break
-            if not finite:
-                break
-    return (llf if llf_ok else np.nan), finite
+    elif finite:
+        for t in range(n):
+            for i in range(k):
+                S[t, i] = filt[t, i]
+    return llf, finite
 
 
 @njit(cache=True, error_model="numpy")
@@ -239,11 +193,6 @@ def run_passes(y, X, a0, r0, q0, cov00, beta0, bm_johansen, gamma11_johansen, fl
     """
     n, k = X.shape
     S = np.empty((n, k))
-    ap = np.empty((n, k)) if smooth else np.empty((1, k))
-    Pp = np.empty((n, k, k)) if smooth else np.empty((1, k, k))
-    vv = np.empty(n) if smooth else np.empty(1)
-    FF = np.empty(n) if smooth else np.empty(1)
-    MM = np.empty((n, k)) if smooth else np.empty((1, k))
     qf = np.empty(k)
     C0 = np.zeros((k, k))
     a = a0
@@ -263,7 +212,7 @@ def run_passes(y, X, a0, r0, q0, cov00, beta0, bm_johansen, gamma11_johansen, fl
         for j in range(k):
             qf[j] = max(q[j], 0.0) if clip else q[j]
             C0[j, j] = c0[j]
-        llf, finite = seed_pass(y, X, a, qf, r, beta0, C0, smooth, S, ap, Pp, vv, FF, MM)
+        llf, finite = seed_pass(y, X, a, qf, r, beta0, C0, smooth, S)
         if not finite:
             tr_llf[p] = np.nan
             tr_rel[p] = np.nan

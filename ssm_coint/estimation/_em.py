@@ -13,6 +13,8 @@ Only :math:`\alpha` is free in :math:`T`, :math:`Q` is diagonal, :math:`r` is sc
 
 E-step (exact smoother with a diffuse first state)
 --------------------------------------------------
+The recursions below are those of the package's Kalman core (:mod:`ssm_coint.kalman`: one
+forward and one backward pass); this section states what the E-step takes from them.
 The default initialization is exact diffuse: :math:`\beta_1 \sim N(0, \kappa I)`,
 :math:`\kappa \to \infty`. The smoothed moments are computed exactly (no large-:math:`\kappa`
 approximation, no diffuse tolerance) by *augmentation* (de Jong 1991): write
@@ -121,395 +123,50 @@ import numpy as np
 import pandas as pd
 from numba import njit
 
+from .. import kalman
 from ..calibration import Calibration
 from ..exceptions import ModelSpecificationError
+from ..kalman import STORE_SMOOTHER, backward, forward
 from ._mle import hedge_model
 
 __all__ = ["fit_em", "em_smoother", "EMSmoothed", "EMCalibration"]
 
-_LOG2PI = math.log(2.0 * math.pi)
 _ALPHA_MAX = 1.0 - 1e-12
 _EM_INITS = ("diffuse", "known", "chan")
 
 
 # ----------------------------------------------------------------------------- compiled kernels
 @njit(cache=True)
-def _forward(y, X, tdiag, cvec, q, r, a1, P1, diffuse):  # pragma: no cover - compiled
-    """Augmented forward pass; stores what the backward pass needs."""
-    n, k = X.shape
-    a_s = np.empty((n, k))
-    P_s = np.empty((n, k, k))
-    A_s = np.empty((n, k, k))
-    v_s = np.zeros(n)
-    F_s = np.ones(n)
-    K_s = np.zeros((n, k))
-    zA_s = np.zeros((n, k))
-    miss = np.zeros(n, dtype=np.bool_)
-    a = a1.copy()
-    P = P1.copy()
-    A = np.zeros((k, k))
-    if diffuse:
-        for i in range(k):
-            A[i, i] = 1.0
-    S = np.zeros((k, k))
-    s = np.zeros(k)
-    llf = 0.0
-    M = np.empty(k)
-    for t in range(n):
-        for i in range(k):
-            a_s[t, i] = a[i]
-            for j in range(k):
-                P_s[t, i, j] = P[i, j]
-                A_s[t, i, j] = A[i, j]
-        yt = y[t]
-        if math.isnan(yt):
-            miss[t] = True
-            for i in range(k):
-                a[i] = cvec[i] + tdiag[i] * a[i]
-                for j in range(k):
-                    P[i, j] = tdiag[i] * P[i, j] * tdiag[j]
-                    A[i, j] = tdiag[i] * A[i, j]
-                P[i, i] += q[i]
-            continue
-        v = yt
-        F = r
-        for i in range(k):
-            v -= X[t, i] * a[i]
-            acc = 0.0
-            for j in range(k):
-                acc += P[i, j] * X[t, j]
-            M[i] = acc
-        for i in range(k):
-            F += X[t, i] * M[i]
-        Fi = 1.0 / F
-        for j in range(k):
-            acc = 0.0
-            for i in range(k):
-                acc += X[t, i] * A[i, j]
-            zA_s[t, j] = acc
-        v_s[t] = v
-        F_s[t] = F
-        llf += -0.5 * (_LOG2PI + math.log(F) + v * v * Fi)
-        for i in range(k):
-            s[i] += zA_s[t, i] * v * Fi
-            for j in range(k):
-                S[i, j] += zA_s[t, i] * zA_s[t, j] * Fi
-        for i in range(k):
-            K_s[t, i] = tdiag[i] * M[i] * Fi
-        # P <- T P T' - F K K' + Q ; A <- T A - K (z A) ; a <- c + T a + K v
-        for i in range(k):
-            a[i] = cvec[i] + tdiag[i] * a[i] + K_s[t, i] * v
-            for j in range(i, k):
-                pij = tdiag[i] * P[i, j] * tdiag[j] - F * K_s[t, i] * K_s[t, j]
-                P[i, j] = pij
-                P[j, i] = pij
-            P[i, i] += q[i]
-            for j in range(k):
-                A[i, j] = tdiag[i] * A[i, j] - K_s[t, i] * zA_s[t, j]
-    return a_s, P_s, A_s, v_s, F_s, K_s, zA_s, miss, S, s, llf
-
-
-@njit(cache=True)
-def _delta_posterior(S, s, diffuse):  # pragma: no cover - compiled
-    k = S.shape[0]
-    if not diffuse:
-        return np.zeros((k, k)), np.zeros(k), 0.0, True
-    Sinv = np.linalg.inv(S)
-    for i in range(k):
-        for j in range(i + 1, k):
-            mm = 0.5 * (Sinv[i, j] + Sinv[j, i])
-            Sinv[i, j] = mm
-            Sinv[j, i] = mm
-    dhat = Sinv @ s
-    sign, logdet = np.linalg.slogdet(S)
-    return Sinv, dhat, -0.5 * logdet + 0.5 * (s @ dhat), sign > 0
-
-
-@njit(cache=True)
-def _smoother(y, X, tdiag, cvec, q, r, a1, P1, diffuse):  # pragma: no cover - compiled
-    """Exact (augmented) smoother with full covariance output (reference for :func:`_estep`)."""
-    n, k = X.shape
-    a_s, P_s, A_s, v_s, F_s, K_s, zA_s, miss, S, s, llf = _forward(
-        y, X, tdiag, cvec, q, r, a1, P1, diffuse)
-    Pn = np.empty((k, k))
-    # backward pass: r_t, N_t (info from t+1..n) and the delta part R_t
-    rv = np.zeros(k)
-    N = np.zeros((k, k))
-    R = np.zeros((k, k))
-    mean0 = np.empty((n, k))
-    V0 = np.empty((n, k, k))
-    Mt = np.empty((n, k, k))
-    C0 = np.zeros((max(n - 1, 0), k, k))
-    L = np.empty((k, k))
-    tmp = np.empty((k, k))
-    tmp2 = np.empty((k, k))
-    rn = np.empty(k)
-    for t in range(n - 1, -1, -1):
-        for i in range(k):
-            for j in range(k):
-                L[i, j] = (tdiag[i] if i == j else 0.0) - K_s[t, i] * X[t, j]
-        if t < n - 1:
-            # C0_t = (I - P_{t+1} N_t) L_t P_t
-            for i in range(k):
-                for j in range(k):
-                    acc = 0.0
-                    for m in range(k):
-                        acc += L[i, m] * P_s[t, m, j]
-                    tmp[i, j] = acc  # L P
-            for i in range(k):
-                for j in range(k):
-                    acc = 0.0
-                    for m in range(k):
-                        acc += P_s[t + 1, i, m] * N[m, j]
-                    tmp2[i, j] = (1.0 if i == j else 0.0) - acc  # I - P_{t+1} N
-            for i in range(k):
-                for j in range(k):
-                    acc = 0.0
-                    for m in range(k):
-                        acc += tmp2[i, m] * tmp[m, j]
-                    C0[t, i, j] = acc
-        # r_{t-1} = z' v / F + L' r ; N_{t-1} = z'z/F + L' N L ; R_{t-1} = -z'(zA)/F + L' R
-        for i in range(k):
-            acc = 0.0
-            for m in range(k):
-                acc += L[m, i] * rv[m]
-            rn[i] = acc
-        for i in range(k):
-            for j in range(k):
-                acc = 0.0
-                for m in range(k):
-                    acc += N[i, m] * L[m, j]
-                tmp[i, j] = acc  # N L
-        for i in range(k):
-            for j in range(k):
-                acc = 0.0
-                acc2 = 0.0
-                for m in range(k):
-                    acc += L[m, i] * tmp[m, j]
-                    acc2 += L[m, i] * R[m, j]
-                tmp2[i, j] = acc
-                Pn[i, j] = acc2
-        if not miss[t]:
-            Fi = 1.0 / F_s[t]
-            for i in range(k):
-                rn[i] += X[t, i] * v_s[t] * Fi
-                for j in range(k):
-                    tmp2[i, j] += X[t, i] * X[t, j] * Fi
-                    Pn[i, j] -= X[t, i] * zA_s[t, j] * Fi
-        for i in range(k):
-            rv[i] = rn[i]
-            for j in range(k):
-                N[i, j] = 0.5 * (tmp2[i, j] + tmp2[j, i])
-                R[i, j] = Pn[i, j]
-        # smoothed quantities at t
-        for i in range(k):
-            acc = a_s[t, i]
-            for m in range(k):
-                acc += P_s[t, i, m] * rv[m]
-            mean0[t, i] = acc
-            for j in range(k):
-                acc = A_s[t, i, j]
-                for m in range(k):
-                    acc += P_s[t, i, m] * R[m, j]
-                Mt[t, i, j] = acc
-        for i in range(k):
-            for j in range(k):
-                acc = 0.0
-                for m in range(k):
-                    acc += P_s[t, i, m] * N[m, j]
-                tmp[i, j] = acc  # P N
-        for i in range(k):
-            for j in range(k):
-                acc = 0.0
-                for m in range(k):
-                    acc += tmp[i, m] * P_s[t, m, j]
-                V0[t, i, j] = P_s[t, i, j] - acc
-        for i in range(k):
-            for j in range(i + 1, k):
-                mm = 0.5 * (V0[t, i, j] + V0[t, j, i])
-                V0[t, i, j] = mm
-                V0[t, j, i] = mm
-    # combine with the posterior of delta = beta_1
-    E = mean0
-    V = V0
-    C = C0
-    Sinv, dhat, llf_d, ok = _delta_posterior(S, s, diffuse)
-    if diffuse:
-        llf += llf_d
-        MS = np.empty((n, k, k))
-        for t in range(n):
-            for i in range(k):
-                acc = 0.0
-                for j in range(k):
-                    acc += Mt[t, i, j] * dhat[j]
-                E[t, i] += acc
-                for j in range(k):
-                    acc = 0.0
-                    for m in range(k):
-                        acc += Mt[t, i, m] * Sinv[m, j]
-                    MS[t, i, j] = acc  # M_t S^{-1}
-            for i in range(k):
-                for j in range(k):
-                    acc = 0.0
-                    for m in range(k):
-                        acc += MS[t, i, m] * Mt[t, j, m]
-                    V[t, i, j] += acc
-        for t in range(n - 1):
-            for i in range(k):
-                for j in range(k):
-                    acc = 0.0
-                    for m in range(k):
-                        acc += MS[t + 1, i, m] * Mt[t, j, m]
-                    C[t, i, j] += acc
-    return E, V, C, llf, ok
-
-
-@njit(cache=True)
-def _estep(y, X, tdiag, cvec, q, r, a1, P1, diffuse):  # pragma: no cover - compiled
+def _estep(y, X, tdiag, cvec, q, r, a1, P1, D):  # pragma: no cover - compiled
     """E-step: exact smoothed summaries the M-step and the score need, and the llf.
 
-    Returns ``E`` (n, k) smoothed means, ``vd`` (n, k) diagonals of :math:`V_t`, ``zvz`` (n)
-    :math:`z_tV_tz_t'`, ``cd`` (n-1, k) diagonals of :math:`C_t`, the log-likelihood and an
-    identification flag. Uses the diagonal transition: every product with
-    :math:`L_t = T - K_tz_t` is O(k^2).
+    One forward and one backward pass of the Kalman core (:mod:`ssm_coint.kalman`). Returns
+    ``E`` (n, k) smoothed means, ``vd`` (n, k) diagonals of :math:`V_t`, ``zvz`` (n)
+    :math:`z_tV_tz_t'`, ``cd`` (n-1, k) diagonals of :math:`C_t`, the log-likelihood and a
+    flag that is False when the pass is undefined (unidentified diffuse start or a
+    non-positive forecast variance; the summaries are NaN then).
     """
     n, k = X.shape
-    a_s, P_s, A_s, v_s, F_s, K_s, zA_s, miss, S, s, llf = _forward(
-        y, X, tdiag, cvec, q, r, a1, P1, diffuse)
-    Sinv, dhat, llf_d, ok = _delta_posterior(S, s, diffuse)
-    llf += llf_d
-    E = np.empty((n, k))
-    vd = np.empty((n, k))
-    zvz = np.zeros(n)
-    cd = np.zeros((max(n - 1, 0), k))
-    rv = np.zeros(k)
-    N = np.zeros((k, k))
-    R = np.zeros((k, k))
-    PN_next = np.zeros((k, k))  # P_{t+1} N_t from the previous (later) step
-    MS_next = np.zeros((k, k))  # M_{t+1} S^{-1}
-    PN = np.empty((k, k))
-    Mt = np.empty((k, k))
-    MS = np.empty((k, k))
-    LP = np.empty((k, k))
-    NK = np.empty(k)
-    KN = np.empty(k)
-    KR = np.empty(k)
-    zP = np.empty(k)
-    for t in range(n - 1, -1, -1):
-        z = X[t]
-        K = K_s[t]
-        P = P_s[t]
+    out = forward(y, X, tdiag, cvec, q, r, a1, P1, D, STORE_SMOOTHER, False)
+    llf = out[0]
+    vd = np.full((n, k), np.nan)
+    zvz = np.full(n, np.nan)
+    cd = np.full((max(n - 1, 0), k), np.nan)
+    if not math.isfinite(llf):
+        return np.full((n, k), np.nan), vd, zvz, cd, llf, False
+    E, V, C = backward(X, tdiag, out[7], out[8], out[9], out[10], out[11], out[12], out[13],
+                       out[14], out[15], True)
+    for t in range(n):
+        acc = 0.0
+        for i in range(k):
+            vd[t, i] = V[t, i, i]
+            for j in range(k):
+                acc += X[t, i] * V[t, i, j] * X[t, j]
+        zvz[t] = acc
         if t < n - 1:
-            # L_t P_t = T P - K (z P)
-            for j in range(k):
-                acc = 0.0
-                for m in range(k):
-                    acc += z[m] * P[m, j]
-                zP[j] = acc
             for i in range(k):
-                for j in range(k):
-                    LP[i, j] = tdiag[i] * P[i, j] - K[i] * zP[j]
-            # diag of C0 = LP - P_{t+1} N_t LP  plus the delta part M_{t+1} S^-1 M_t'
-            for j in range(k):
-                acc = 0.0
-                for m in range(k):
-                    acc += PN_next[j, m] * LP[m, j]
-                cd[t, j] = LP[j, j] - acc
-        # backward step: r <- z'v/F + L'r, N <- z'z/F + L'NL, R <- -z'(zA)/F + L'R
-        kr = 0.0
-        knk = 0.0
-        for i in range(k):
-            kr += K[i] * rv[i]
-            acc = 0.0
-            acc2 = 0.0
-            for m in range(k):
-                acc += N[i, m] * K[m]
-                acc2 += K[m] * R[m, i]
-            NK[i] = acc
-            KR[i] = acc2
-        for i in range(k):
-            knk += K[i] * NK[i]
-            KN[i] = NK[i]  # N symmetric
-        for i in range(k):
-            rv[i] = tdiag[i] * rv[i] - z[i] * kr
-        for i in range(k):
-            for j in range(i, k):
-                nij = (tdiag[i] * tdiag[j] * N[i, j] - tdiag[i] * NK[i] * z[j]
-                       - z[i] * tdiag[j] * KN[j] + z[i] * z[j] * knk)
-                N[i, j] = nij
-                N[j, i] = nij
-        for i in range(k):
-            for j in range(k):
-                R[i, j] = tdiag[i] * R[i, j] - z[i] * KR[j]
-        if not miss[t]:
-            Fi = 1.0 / F_s[t]
-            vf = v_s[t] * Fi
-            for i in range(k):
-                rv[i] += z[i] * vf
-                for j in range(k):
-                    N[i, j] += z[i] * z[j] * Fi
-                    R[i, j] -= z[i] * zA_s[t, j] * Fi
-        # smoothed summaries at t
-        for i in range(k):
-            for j in range(k):
-                acc = 0.0
-                acc2 = 0.0
-                for m in range(k):
-                    acc += P[i, m] * N[m, j]
-                    acc2 += P[i, m] * R[m, j]
-                PN[i, j] = acc
-                Mt[i, j] = A_s[t, i, j] + acc2
-        for i in range(k):
-            for j in range(k):
-                acc = 0.0
-                for m in range(k):
-                    acc += Mt[i, m] * Sinv[m, j]
-                MS[i, j] = acc
-        zPz = 0.0
-        zPNPz = 0.0
-        for i in range(k):
-            acc = a_s[t, i]
-            for m in range(k):
-                acc += P[i, m] * rv[m] + Mt[i, m] * dhat[m]
-            E[t, i] = acc
-            acc = 0.0
-            acc2 = 0.0
-            for m in range(k):
-                acc += PN[i, m] * P[m, i]
-                acc2 += MS[i, m] * Mt[i, m]
-            vd[t, i] = P[i, i] - acc + acc2
-        # z V z' = z P z' - (Pz)' N (Pz) + (zM) S^-1 (zM)'
-        for i in range(k):
-            Mi = 0.0
-            for m in range(k):
-                Mi += P[i, m] * z[m]
-            NK[i] = Mi  # reuse: P z'
-            zPz += z[i] * Mi
-        for i in range(k):
-            acc = 0.0
-            for m in range(k):
-                acc += N[i, m] * NK[m]
-            zPNPz += NK[i] * acc
-        zmsmz = 0.0
-        for i in range(k):
-            zm = 0.0
-            zms = 0.0
-            for m in range(k):
-                zm += z[m] * Mt[m, i]
-                zms += z[m] * MS[m, i]
-            zmsmz += zm * zms
-        zvz[t] = zPz - zPNPz + zmsmz
-        if t < n - 1:
-            for j in range(k):
-                acc = 0.0
-                for m in range(k):
-                    acc += MS_next[j, m] * Mt[j, m]
-                cd[t, j] += acc
-        for i in range(k):
-            for j in range(k):
-                PN_next[i, j] = PN[i, j]
-                MS_next[i, j] = MS[i, j]
-    return E, vd, zvz, cd, llf, ok
+                cd[t, i] = C[t, i, i]
+    return E, vd, zvz, cd, llf, True
 
 
 @njit(cache=True)
@@ -708,14 +365,14 @@ def em_smoother(model, full: Any) -> EMSmoothed:
     EMSmoothed
     """
     _check_init(model)
-    y, X = _prepare(model)
-    s = model.system(np.asarray(full, float))
-    diffuse = model.initialization_kind == "diffuse"
-    E, V, C, llf, ok = _smoother(
-        y, X, np.asarray(s["tdiag"], float), np.asarray(s["cvec"], float),
-        np.asarray(s["q"], float), float(s["r"]), np.asarray(s["a1"], float),
-        np.ascontiguousarray(s["P1"], dtype=np.float64), diffuse)
-    return EMSmoothed(E, V, C, llf, ok)
+    try:
+        sm = model.core_smoother(np.asarray(full, float))
+    except ValueError:  # unidentified start or non-positive variance: recorded in ``ok``
+        n, k = model.nobs, model.k_states
+        return EMSmoothed(np.full((n, k), np.nan), np.full((n, k, k), np.nan),
+                          np.full((max(n - 1, 0), k, k), np.nan), math.nan, False)
+    return EMSmoothed(sm.smoothed_state, sm.smoothed_state_cov, sm.smoothed_state_autocov,
+                      sm.llf, True)
 
 
 def _start_vector(model, start: Any) -> np.ndarray:
@@ -751,7 +408,6 @@ class _EMRun:
         self.model = model
         self.y, self.X = _prepare(model)
         self.free = free_mask
-        self.diffuse = model.initialization_kind == "diffuse"
         self.k = model.k_states
         self.n_estep = 0
         self.n_mstep = 0
@@ -766,7 +422,8 @@ class _EMRun:
         s = self.model.system(theta)
         return _estep(self.y, self.X, s["tdiag"], s["cvec"], s["q"], float(s["r"]),
                       np.asarray(s["a1"], float),
-                      np.ascontiguousarray(s["P1"], dtype=np.float64), self.diffuse)
+                      np.ascontiguousarray(s["P1"], dtype=np.float64),
+                      kalman.diffuse_columns(s["Pinf1"]))
 
     def mstep(self, theta: np.ndarray, mom) -> np.ndarray:
         self.n_mstep += 1
@@ -778,7 +435,7 @@ class _EMRun:
         self.rows.append((self.n_mstep, kind, float(llf), theta.copy()))
 
     def score_u(self, theta: np.ndarray, mom) -> np.ndarray:
-        """Score of the free parameters in the SQUAREM coordinates (NaN-free; 0 if fixed)."""
+        """Score of the free parameters in the SQUAREM coordinates (0 if fixed)."""
         g = _score(self.y, self.X, mom[0], mom[1], mom[2], mom[3], theta)
         out = np.zeros(len(theta))
         for i in range(len(theta)):
@@ -790,7 +447,7 @@ class _EMRun:
                 out[i] = g[1] * self.c_scale
             else:
                 out[i] = g[i] * theta[i]  # d llf / d log(variance)
-        return np.nan_to_num(out)
+        return out  # NaN where the score is undefined: then EM never declares convergence
 
     # SQUAREM works on unconstrained, order-one coordinates of the free parameters
     def to_u(self, theta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

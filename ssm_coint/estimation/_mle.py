@@ -152,7 +152,7 @@ def _calibration(model: HedgeRatioModel, stage: StageResult, variant: str, t0: f
 
 def fit_mle(prices: pd.DataFrame, variant: str = "full", *,
             fixed: Mapping[str, float] | None = None, initialization: str = "diffuse",
-            nested: bool = True) -> Calibration:
+            nested: bool = True, **model_kwargs) -> Calibration:
     """Global maximum-likelihood calibration of a hedge-ratio model variant.
 
     Parameters
@@ -168,6 +168,9 @@ def fit_mle(prices: pd.DataFrame, variant: str = "full", *,
         ``"diffuse"`` (default), ``"mixed"``, ``"chan"``, ``"johansen"``.
     nested : bool
         Also return calibrations of the nested variants.
+    **model_kwargs
+        Passed to :class:`HedgeRatioModel` (``initial_state``, ``initial_state_cov``,
+        ``johansen_weights``).
 
     Returns
     -------
@@ -183,15 +186,18 @@ def fit_mle(prices: pd.DataFrame, variant: str = "full", *,
     """
     t0 = time.perf_counter()
     check_regressors(prices, n_params=prices.shape[1] + 3)
-    base = hedge_model(prices, variant="full", fixed=fixed, initialization=initialization)
+    base = hedge_model(prices, variant="full", fixed=fixed, initialization=initialization,
+                       **model_kwargs)
     search = GlobalSearch(base)
     stage = search.run(variant)
     scales = search.scales
-    final = hedge_model(prices, variant=variant, fixed=fixed, initialization=initialization)
+    final = hedge_model(prices, variant=variant, fixed=fixed, initialization=initialization,
+                        **model_kwargs)
     cal = _calibration(final, stage, variant, t0, scales)
     if nested:
         for v, st in search.stages.items():
             if v != variant:
-                m = hedge_model(prices, variant=v, fixed=fixed, initialization=initialization)
+                m = hedge_model(prices, variant=v, fixed=fixed, initialization=initialization,
+                                **model_kwargs)
                 cal.nested[v] = _calibration(m, st, v, t0, scales)
     return cal

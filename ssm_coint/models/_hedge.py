@@ -11,8 +11,8 @@ import pandas as pd
 from statsmodels.tsa.statespace.initialization import Initialization
 from statsmodels.tsa.statespace.mlemodel import MLEModel
 
+from .. import kalman
 from .. import transforms as tr
-from .._kalman import kalman_filter, kalman_loglike
 from ..exceptions import ModelSpecificationError
 from ._spec import parameter_names, validate_fixed
 
@@ -165,9 +165,11 @@ class HedgeRatioModel(MLEModel):
 
     @initialization.setter
     def initialization(self, value: Any) -> None:
-        # statsmodels' base class assigns ``self.initialization`` internally; ignore it,
-        # the scheme is fixed at construction.
-        pass
+        if value == self.initialization_kind:
+            return
+        raise AttributeError(
+            "the initialization of a HedgeRatioModel is fixed at construction; build a new "
+            f"model with initialization={value!r} (one of {', '.join(_INITS)})")
 
     @property
     def state_names(self) -> list[str]:
@@ -374,28 +376,33 @@ class HedgeRatioModel(MLEModel):
             self.ssm.initialize_known(np.real(sysm["a1"]), np.real(sysm["P1"]))
 
     # ------------------------------------------------------------------ fast evaluation
-    def fast_loglike(self, full: Any) -> float:
-        """Log-likelihood at a *full* constrained parameter vector via the compiled filter.
-
-        Equal to :meth:`loglike` (statsmodels) to about 1e-10 relative; used by the optimisers.
-        """
-        s = self.system(np.asarray(full, float))
+    def _compiled_data(self) -> tuple[np.ndarray, np.ndarray]:
         if self._y_c is None:
             self._y_c = np.ascontiguousarray(self.endog[:, 0], dtype=np.float64)
             self._X_c = np.ascontiguousarray(self._design_rows, dtype=np.float64)
-        return kalman_loglike(self._y_c, self._X_c, **s)
+        return self._y_c, self._X_c
 
-    def fast_filter(self, full: Any) -> dict[str, np.ndarray]:
-        """Per-step filter output at a full parameter vector (see :func:`kalman_filter`)."""
-        s = self.system(np.asarray(full, float))
-        return kalman_filter(self.endog[:, 0], self._design_rows, **s)
+    def fast_loglike(self, full: Any) -> float:
+        """Exact log-likelihood at a *full* constrained parameter vector (the Kalman core's
+        forward pass, llf only); used by the optimisers."""
+        return kalman.loglike(*self._compiled_data(), **self.system(np.asarray(full, float)))
+
+    def core_filter(self, full: Any) -> kalman.FilterOutput:
+        """Exact filtered states, prediction errors and per-date llf at a full vector."""
+        return kalman.run_filter(*self._compiled_data(), **self.system(np.asarray(full, float)))
+
+    def core_smoother(self, full: Any) -> kalman.SmootherOutput:
+        """Exact filtered and smoothed states at a full vector (one forward, one backward
+        pass of :mod:`ssm_coint.kalman`)."""
+        return kalman.run_smoother(*self._compiled_data(),
+                                   **self.system(np.asarray(full, float)))
 
     def loglike(self, params, *args, **kwargs):
         """Exact log-likelihood (exact diffuse start computed by augmentation).
 
         Identical to statsmodels' value except where statsmodels' step-by-step diffuse phase is
         inaccurate or takes spurious diffuse steps on nearly collinear first observations (see
-        the notes of :mod:`ssm_coint._kalman`). Complex-step calls go to statsmodels.
+        the notes of :mod:`ssm_coint.kalman._forward`). Complex-step calls go to statsmodels.
 
         The flags ``transformed``, ``includes_fixed`` and ``complex_step`` may be keywords,
         positional, or one dict in second position (how statsmodels' ``fit`` passes them).
@@ -421,7 +428,63 @@ class HedgeRatioModel(MLEModel):
                                       complex_step=complex_step, **rest)
         params = self.handle_params(params, transformed=transformed,
                                     includes_fixed=includes_fixed)
-        return self.fast_filter(self.full_from_free(params))["llf_obs"]
+        return self.core_filter(self.full_from_free(params)).llf_obs
+
+    def fit(self, *args, method: str = "global", **kwargs):
+        """Maximum-likelihood fit; by default the global search of :func:`ssm_coint.fit_mle`.
+
+        Parameters
+        ----------
+        method : str
+            ``"global"`` (default): the nested global search over the model's whole parameter
+            space (several local optima are the rule for this likelihood, so a single local
+            fit may stop at the wrong one). ``"local"``: one statsmodels local fit (L-BFGS)
+            from ``start_params``. Any other value is passed to statsmodels' ``fit`` as its
+            optimiser name (``"nm"``, ``"bfgs"``, ...), a local fit too.
+        *args, **kwargs
+            For a local fit, statsmodels' ``MLEModel.fit`` arguments. For the global fit only
+            ``cov_type`` is refused (the covariance is the exact finite-difference Hessian's,
+            NaN for boundary parameters).
+
+        Returns
+        -------
+        HedgeRatioResults
+            For the global fit, the results carry the calibration facts (method, converged,
+            boundary flags, warnings, nested fits, profile) as ``results.calibration``.
+        """
+        if method != "global":
+            return super().fit(*args, method="lbfgs" if method == "local" else method, **kwargs)
+        if args or kwargs:
+            raise TypeError("the global fit takes no statsmodels fit arguments; use "
+                            f"method='local' for them (got {len(args)} positional, "
+                            f"{sorted(kwargs)})")
+        from ..estimation._mle import fit_mle
+        from ._spec import variant_fixed
+
+        variant = "full"
+        for name in ("alpha1", "mu0"):
+            vf = variant_fixed(name)
+            if all(self.fixed.get(k) == v for k, v in vf.items()):
+                variant = name
+                break
+        extra = {k: v for k, v in self.fixed.items() if k not in variant_fixed(variant)}
+        labels = getattr(self.data, "row_labels", None)
+        index = labels if labels is not None and len(labels) == self.nobs else None
+        cols = [str(self.endog_names), *self.state_names[1:]]
+        prices = pd.DataFrame(np.column_stack([self.endog[:, 0], self._design_rows[:, 1:]]),
+                              index=index, columns=cols)
+        model_kwargs = {}
+        if self.initialization_kind == "known":
+            model_kwargs = {"initial_state": self.initial_state,
+                            "initial_state_cov": self.initial_state_cov}
+        elif self.initialization_kind == "johansen" and self.johansen_weights is not None:
+            model_kwargs = {"johansen_weights": self.johansen_weights}
+        cal = fit_mle(prices, variant, fixed=extra, initialization=self.initialization_kind,
+                      **model_kwargs)
+        res = cal.results
+        inner = getattr(res, "_results", res)
+        inner.calibration = cal
+        return res
 
     def clone(self, endog, exog=None, **kwargs):
         """A model of the same specification on new data (used by append/extend/apply)."""

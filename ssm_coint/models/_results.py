@@ -89,17 +89,230 @@ class HedgeRatios:
 
 
 class HedgeRatioResults(MLEResults):
-    """Results of :class:`~ssm_coint.HedgeRatioModel` (from ``smooth``, ``filter`` or ``fit``)."""
+    """Results of :class:`~ssm_coint.HedgeRatioModel` (from ``smooth``, ``filter`` or ``fit``).
+
+    Every state, covariance, prediction error, z-score, ``llf`` and ``nobs_diffuse`` comes from
+    the package's exact Kalman core (:mod:`ssm_coint.kalman`), not from statsmodels' filter:
+    the statsmodels arrays of the same names (``filtered_state``, ``smoothed_state``,
+    ``forecasts_error``, ...) are replaced by the core's, in statsmodels' shapes, so
+    statsmodels' own methods (summary, diagnostics) see the exact values. statsmodels' filter
+    stays available as ``filter_results`` and ``llf_statsmodels``.
+
+    Before the flat prior of the diffuse initial state becomes proper (the first
+    ``nobs_diffuse`` observations) the filtered states and the prediction errors are undefined
+    and are NaN; the smoothed states are defined on every date.
+    """
+
+    def __init__(self, model, params, results, cov_type=None, cov_kwds=None, **kwargs):
+        super().__init__(model, params, results, cov_type=cov_type, cov_kwds=cov_kwds, **kwargs)
+        self._apply_core()
+
+    def _apply_core(self) -> None:
+        """Replace statsmodels' filter/smoother arrays by the exact core's."""
+        full = np.asarray(self.model.full_from_free(np.asarray(self.params)), float)
+        smoothed = self.smoothed_state is not None
+        core = self.model.core_smoother(full) if smoothed else self.model.core_filter(full)
+        self.core = core
+        self.nobs_diffuse = int(core.nobs_diffuse)
+        k = self.model.k_states
+        sysm = self.model.system(full)
+        filt = core.filtered_state
+        pred = np.full((self.nobs + 1, k), np.nan)
+        pred_cov = np.full((self.nobs + 1, k, k), np.nan)
+        if not sysm["Pinf1"].any():
+            pred[0] = sysm["a1"]
+            pred_cov[0] = sysm["P1"]
+        tdiag, cvec = sysm["tdiag"], sysm["cvec"]
+        pred[1:] = cvec[None, :] + tdiag[None, :] * filt
+        pred_cov[1:] = (tdiag[None, :, None] * core.filtered_state_cov * tdiag[None, None, :]
+                        + np.diag(sysm["q"])[None, :, :])
+        self.filtered_state = filt.T
+        self.filtered_state_cov = np.transpose(core.filtered_state_cov, (1, 2, 0))
+        self.predicted_state = pred.T
+        self.predicted_state_cov = np.transpose(pred_cov, (1, 2, 0))
+        self.forecasts_error = core.forecast_error[None, :]
+        self.forecasts_error_cov = core.forecast_error_var[None, None, :]
+        self.forecasts = (self.model.endog[:, 0] - core.forecast_error)[None, :]
+        self.standardized_forecasts_error = core.zscore[None, :]
+        if smoothed:
+            self.smoothed_state = core.smoothed_state.T
+            self.smoothed_state_cov = np.transpose(core.smoothed_state_cov, (1, 2, 0))
+            auto = np.full((self.nobs, k, k), np.nan)
+            auto[:-1] = core.smoothed_state_autocov
+            #: ``[:, :, t]`` = Cov(beta_{t+1}, beta_t | y_1..n); NaN at t = n - 1
+            self.smoothed_state_autocov = np.transpose(auto, (1, 2, 0))
+        index = self.model._index
+        names = self.model.state_names
+        use_pandas = isinstance(index, pd.Index) and len(index) == self.nobs
+        st = self._states
+        st.filtered = pd.DataFrame(filt, index=index, columns=names) if use_pandas else filt
+        st.filtered_cov = np.transpose(self.filtered_state_cov, (2, 0, 1))
+        st.predicted = pred
+        st.predicted_cov = pred_cov
+        if smoothed:
+            sm = core.smoothed_state
+            st.smoothed = pd.DataFrame(sm, index=index, columns=names) if use_pandas else sm
+            st.smoothed_cov = core.smoothed_state_cov
+
+    def forecast(self, steps: int = 1, exog=None, **kwargs) -> pd.Series:
+        r"""Forecasts of :math:`y_{n+h}`, :math:`h = 1..` ``steps``, given future regressor
+        prices.
+
+        .. math::
+
+            \hat\beta_{n+h} = c + T\hat\beta_{n+h-1}\ (\hat\beta_n = \beta_{n|n}),\qquad
+            \hat y_{n+h} = z_{n+h}\hat\beta_{n+h},\quad
+            z_{n+h} = (1, x_{2,n+h}, \dots, x_{k,n+h}).
+
+        Exact Kalman-core filtered state at the end of the sample; works on any index (a date
+        index without a frequency included).
+
+        Parameters
+        ----------
+        steps : int
+            Number of periods ahead.
+        exog : array_like, shape (steps, k - 1)
+            Future prices of the regressors (required: the hedge ratios multiply them). A
+            DataFrame or Series lends its index to the result.
+
+        Returns
+        -------
+        Series
+            The forecasts, named ``forecast``; the index of ``exog`` if it has one, else
+            positions ``n .. n + steps - 1``.
+
+        Raises
+        ------
+        ValueError
+            No or misshaped ``exog``, non-finite future prices, an undefined final state, or
+            statsmodels-only keyword arguments.
+        """
+        if kwargs:
+            raise ValueError(f"forecast() takes steps and exog only; got {sorted(kwargs)}")
+        if not (isinstance(steps, int | np.integer) and steps >= 1):
+            raise ValueError(f"steps must be a positive integer, not {steps!r}")
+        k = self.model.k_states
+        if exog is None:
+            raise ValueError(f"regressors are required out of sample: pass exog with {steps} "
+                             f"row(s) of future prices of {self.model.state_names[1:]}")
+        Xf = np.asarray(exog, dtype=float)
+        if Xf.ndim == 1 and k == 2:
+            Xf = Xf[:, None]
+        if Xf.shape != (steps, k - 1) or not np.all(np.isfinite(Xf)):
+            raise ValueError(f"exog must be {steps} x {k - 1} finite future prices; got shape "
+                             f"{Xf.shape}")
+        sysm = self.model.system(np.asarray(self.full_params, float))
+        a = self.core.filtered_state[-1]
+        if not np.all(np.isfinite(a)):
+            raise ValueError("the final filtered state is undefined (too few observations)")
+        out = np.empty(steps)
+        for h in range(steps):
+            a = sysm["cvec"] + sysm["tdiag"] * a
+            out[h] = a[0] + Xf[h] @ a[1:]
+        index = getattr(exog, "index", None)
+        if index is None or len(index) != steps:
+            index = pd.RangeIndex(self.nobs, self.nobs + steps)
+        return pd.Series(out, index=index, name="forecast")
+
+    def append(self, endog, exog=None, refit=False, fit_kwargs=None, **kwargs):
+        """Results on this sample followed by new observations, at these parameters.
+
+        As statsmodels' ``append``, but on any index (business-day dates without a frequency
+        included): the new rows must follow the old ones (a later date, for a date index).
+
+        Parameters
+        ----------
+        endog : array_like
+            New prices of the first asset.
+        exog : array_like
+            New prices of the regressors (same rows).
+        refit : bool
+            Re-estimate the parameters on the longer sample (the model's ``fit``).
+        fit_kwargs : dict, optional
+            Arguments of that fit.
+
+        Returns
+        -------
+        HedgeRatioResults
+
+        Raises
+        ------
+        ValueError
+            No ``exog``, a row count that differs from ``endog``'s, or new dates that do not
+            follow the sample.
+        """
+        if exog is None:
+            raise ValueError("append needs the regressors' new prices (exog)")
+        old_y, old_x = self.model.data.orig_endog, self.model.data.orig_exog
+        if isinstance(old_y, pd.Series | pd.DataFrame) and isinstance(endog, pd.Series
+                                                                      | pd.DataFrame):
+            new_y = endog if isinstance(endog, pd.Series) else endog.iloc[:, 0]
+            new_x = pd.DataFrame(exog, index=new_y.index)
+            new_x.columns = old_x.columns
+            if len(new_y) != len(new_x):
+                raise ValueError("endog and exog must have the same number of new rows")
+            if len(new_y) and not new_y.index[0] > old_y.index[-1]:
+                raise ValueError(f"the new rows must follow the sample (its last label is "
+                                 f"{old_y.index[-1]}, the first new one {new_y.index[0]})")
+            y = pd.concat([old_y.squeeze(axis=1) if isinstance(old_y, pd.DataFrame) else old_y,
+                           new_y.rename(old_y.name if isinstance(old_y, pd.Series) else None)])
+            X = pd.concat([old_x, new_x])
+        else:
+            y = np.concatenate([np.asarray(old_y, float).ravel(),
+                                np.asarray(endog, float).ravel()])
+            X = np.concatenate([np.asarray(old_x, float).reshape(len(old_y), -1),
+                                np.asarray(exog, float).reshape(-1, self.model.k_states - 1)])
+            if len(X) != len(y):
+                raise ValueError("endog and exog must have the same number of new rows")
+        mod = self.model.clone(y, exog=X, **kwargs)
+        return self._apply(mod, refit=refit, fit_kwargs=fit_kwargs)
+
+    def extend(self, endog, exog=None, fit_kwargs=None, **kwargs):
+        """Results on new observations only, filtered from this sample's last prediction.
+
+        As statsmodels' ``extend``: the new model starts from the known state
+        :math:`N(a_{n+1}, P_{n+1})` predicted at the end of this sample, so its filtered states
+        equal those of a filter run over both samples.
+
+        Raises
+        ------
+        ValueError
+            The last predicted state is undefined (the sample does not identify the diffuse
+            start).
+        """
+        a = self.predicted_state[:, -1]
+        P = self.predicted_state_cov[:, :, -1]
+        if not (np.all(np.isfinite(a)) and np.all(np.isfinite(P))):
+            raise ValueError("cannot extend: the state predicted at the end of this sample is "
+                             "undefined (too few observations to identify the diffuse start)")
+        if exog is None:
+            raise ValueError("extend needs the regressors' new prices (exog)")
+        kwargs.update(initialization="known", initial_state=a, initial_state_cov=P)
+        mod = self.model.clone(endog, exog=exog, **kwargs)
+        return self._apply(mod, refit=False, fit_kwargs=fit_kwargs)
+
+    def apply(self, endog, exog=None, refit=False, fit_kwargs=None, copy_initialization=False,
+              **kwargs):
+        """These parameters (or a refit) on other data, with this model's initialization.
+
+        ``copy_initialization`` is accepted for statsmodels compatibility and changes nothing:
+        the clone always has this model's initialization scheme (which, for the diffuse, known
+        and Chan starts, is the same initial distribution).
+        """
+        mod = self.model.clone(endog, exog=exog, **kwargs)
+        return self._apply(mod, refit=refit, fit_kwargs=fit_kwargs)
 
     @cache_readonly
     def llf_obs(self) -> np.ndarray:
-        """Per-observation log-likelihood (as the model's ``loglikeobs``)."""
-        return self.model.fast_filter(np.asarray(self.full_params))["llf_obs"]
+        """Per-observation log-likelihood (as the model's ``loglikeobs``): the first identified
+        date carries the diffuse terms, the dates before it 0 (see
+        :class:`ssm_coint.kalman.FilterOutput`)."""
+        return self.core.llf_obs
 
     @cache_readonly
     def llf(self) -> float:
         """Exact log-likelihood at ``params`` (as the model's ``loglike``)."""
-        return float(np.sum(self.llf_obs))
+        return float(self.core.llf)
 
     @property
     def llf_statsmodels(self) -> float:
@@ -175,11 +388,11 @@ class HedgeRatioResults(MLEResults):
 
     @property
     def zscore(self) -> pd.Series:
-        r"""Standardised innovations :math:`e_t / \sqrt{Q_t}` (NaN in the diffuse periods)."""
+        r"""Standardised innovations :math:`e_t / \sqrt{Q_t}`.
+
+        NaN for the first ``nobs_diffuse`` observations, where the prediction is undefined."""
         inn = self.innovations
         z = inn["forecast_error"] / np.sqrt(inn["forecast_error_var"])
-        nd = int(getattr(self.filter_results, "nobs_diffuse", 0))
-        z.iloc[:nd] = np.nan
         return z.rename("zscore")
 
     @property
@@ -196,7 +409,9 @@ class HedgeRatioResults(MLEResults):
             \operatorname{se}(\hat\mu)^2 = g' \Sigma g, \qquad
             g = \left(\frac{c}{(1-\alpha)^2}, \frac{1}{1-\alpha}\right)
 
-        over the free ones of (alpha, c). ``(nan, nan)`` when alpha = 1.
+        over the free ones of (alpha, c). ``(nan, nan)`` when alpha = 1; the standard error is
+        NaN when the results carry no covariance (``cov_type="none"``, or alpha or c on a
+        boundary).
         """
         p = self.full_params
         alpha, c = float(p["alpha"]), float(p["c"])
@@ -208,10 +423,8 @@ class HedgeRatioResults(MLEResults):
         idx = [names.index(n) for n in grad if n in names]
         if not idx:
             return mu, 0.0
-        try:
-            cov = np.asarray(self.cov_params())[np.ix_(idx, idx)]
-        except Exception:  # noqa: BLE001 - no covariance available
-            return mu, math.nan
+        # NaN rows when no covariance was computed (cov_type="none") or at a boundary
+        cov = np.asarray(self.cov_params())[np.ix_(idx, idx)]
         g = np.array([grad[names[i]] for i in idx])
         var = float(g @ cov @ g)
         return mu, math.sqrt(var) if var >= 0 else math.nan
@@ -223,8 +436,7 @@ class HedgeRatioResults(MLEResults):
         (with fewer observations than states the states are not identified; Chan's zero start
         gives huge spreads and z-scores there).
         """
-        nd = int(getattr(self.filter_results, "nobs_diffuse", 0) or 0)
-        return min(max(nd, int(self.model.k_states)), max(int(self.nobs) - 1, 0))
+        return min(max(self.nobs_diffuse, int(self.model.k_states)), max(int(self.nobs) - 1, 0))
 
     def plot_hedge_ratios(self, which: Literal["smoothed", "filtered"] = "smoothed",
                           bands: float = 2.0, fig: Figure | None = None, *,
@@ -398,7 +610,13 @@ class HedgeRatioResultsWrapper(MLEResultsWrapper):
     _attrs: dict = {}
     _wrap_attrs = wrap.union_dicts(MLEResultsWrapper._wrap_attrs, _attrs)
     _methods: dict = {}
-    _wrap_methods = wrap.union_dicts(MLEResultsWrapper._wrap_methods, _methods)
+    # ``forecast`` is not date-wrapped (below): its Series carries its own index
+    _wrap_methods = {k: v for k, v in wrap.union_dicts(MLEResultsWrapper._wrap_methods,
+                                                        _methods).items() if k != "forecast"}
+
+    def forecast(self, *args, **kwargs):
+        """See :meth:`HedgeRatioResults.forecast`."""
+        return self._results.forecast(*args, **kwargs)
 
 
 wrap.populate_wrapper(HedgeRatioResultsWrapper, HedgeRatioResults)

@@ -51,6 +51,7 @@ from statsmodels.tsa.statespace.initialization import Initialization
 from statsmodels.tsa.statespace.mlemodel import MLEModel, MLEResults, MLEResultsWrapper
 
 from .. import transforms as tr
+from .._warnings import collected_warnings, summarise
 from ..exceptions import (
     ConstantSeriesError,
     ConvergenceWarning,
@@ -336,8 +337,7 @@ class MeanReversionModel(MLEModel):
             row: dict[str, Any] = {"start": k}
             row.update({f"start.{n}": v for n, v in zip(self.param_names, st, strict=True)})
             try:
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore")  # non-convergence is recorded per start
+                with collected_warnings() as caught:  # recorded per start in ``message``
                     res = std_model.fit(start_params=st_std, method="lbfgs", maxiter=maxiter,
                                         disp=False, cov_type="none")
                 p_std = np.asarray(res.params, dtype=float)
@@ -346,7 +346,8 @@ class MeanReversionModel(MLEModel):
                 llf = float(self.loglike(params))
                 row.update({n: v for n, v in zip(self.param_names, params, strict=True)})
                 row.update(llf=llf, converged=bool(res.mle_retvals.get("converged", False)),
-                           iterations=int(res.mle_retvals.get("iterations", -1)), message="")
+                           iterations=int(res.mle_retvals.get("iterations", -1)),
+                           message=summarise(caught))
             except (np.linalg.LinAlgError, ValueError) as exc:
                 row.update(llf=math.nan, converged=False, iterations=0, message=str(exc))
                 history.append(row)
@@ -421,7 +422,9 @@ def mean_reversion_positions(
     stop: float | None = None,
     long_only: bool = False,
 ) -> pd.Series:
-    r"""Positions (+1 long, -1 short, 0 flat) from a z-score, with entry/exit/stop thresholds.
+    r"""Positions (+1 long, -1 short, 0 flat) from a z-score by the package's one rule.
+
+    See :func:`ssm_coint.trading.position_rule` for the entry, exit and stop semantics.
 
     Parameters
     ----------
@@ -450,35 +453,11 @@ def mean_reversion_positions(
     ModelSpecificationError
         Unless :math:`0 \le \text{exit} < \text{entry} < \text{stop}`.
     """
-    if not (np.isfinite(entry) and np.isfinite(exit) and 0 <= exit < entry):
-        raise ModelSpecificationError(f"need 0 <= exit < entry; got entry={entry}, exit={exit}")
-    if stop is not None and not stop > entry:
-        raise ModelSpecificationError(f"need stop > entry; got stop={stop}, entry={entry}")
+    from ..trading._signals import position_rule  # raises a ModelSpecificationError subclass
+
     index = zscore.index if isinstance(zscore, pd.Series) else None
-    z = np.asarray(zscore, dtype=float)
-    if z.ndim != 1:
-        raise ModelSpecificationError(f"zscore must be one-dimensional; got shape {z.shape}")
-    stop_v = math.inf if stop is None else float(stop)
-    pos = np.zeros(z.size, dtype=np.int64)
-    cur, blocked = 0, False
-    for t, zt in enumerate(z):
-        if np.isnan(zt):
-            pos[t] = cur
-            continue
-        if blocked:
-            blocked = abs(zt) >= exit
-        if cur == 1 and (zt > -exit or zt < -stop_v):
-            blocked = zt < -stop_v
-            cur = 0
-        elif cur == -1 and (zt < exit or zt > stop_v):
-            blocked = zt > stop_v
-            cur = 0
-        if cur == 0 and not blocked:
-            if -stop_v <= zt < -entry:
-                cur = 1
-            elif entry < zt <= stop_v and not long_only:
-                cur = -1
-        pos[t] = cur
+    pos = position_rule(np.asarray(zscore, dtype=float), entry=entry, exit=exit, stop=stop,
+                        long_only=long_only)
     return pd.Series(pos, index=index, name="position")
 
 

@@ -12,12 +12,12 @@
 
 from __future__ import annotations
 
-import warnings
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from .._warnings import collected_warnings, summarise
 from ._common import TRAIN_END, chan_etf, md_table, new_figure, save_figure
 
 #: Walk-forward schedule of the MLE strategy (days).
@@ -43,8 +43,7 @@ def run(out: Path, data_dir: Path, quick: bool = False, **_: Any) -> str:
 
     prices = chan_etf(data_dir)[["EWC", "EWA"]]
     train = prices.loc[:TRAIN_END]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+    with collected_warnings() as caught:
         cal = fit_mle(train, "full")
         chan = run_strategy(prices, StrategyConfig(signal="chan-bands", method="chan"))
         wf = run_strategy(prices, StrategyConfig(signal="zscore", method="mle", window=60,
@@ -101,4 +100,6 @@ def run(out: Path, data_dir: Path, quick: bool = False, **_: Any) -> str:
         f"![equity]({figs['equity']})", "",
         "Figure: equity curves (dotted line: end of the MLE training window).", "",
     ]
+    if caught:
+        lines += [f"Warnings raised by the fits and backtests: {summarise(caught, limit=10)}", ""]
     return "\n".join(lines)

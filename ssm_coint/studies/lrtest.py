@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import math
 import time
-import warnings
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from .._warnings import collected_warnings, summarise
 from ._common import Progress, md_table, new_figure, save_figure, truth_params
 
 
@@ -34,15 +34,15 @@ def run(out: Path, data_dir: Path | None = None, quick: bool = False, workers: i
         for a in alphas:
             truth = {**truth_params(a, 2), "c": 0.0}
             t0 = time.perf_counter()
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
+            with collected_warnings() as caught:
                 r = lr_alpha_one_size(truth, nobs=n, k=2, reps=reps,
                                       seed=int(ss[i].generate_state(1)[0]), workers=workers)
             i += 1
             rows.append({"alpha": a, "n": n, "reps": reps, "kind": "size" if a == 1 else "power",
                          "rejection_rate": r["rejection_rate"],
                          "critical_value": r["critical_value"],
-                         "runtime_s": time.perf_counter() - t0})
+                         "runtime_s": time.perf_counter() - t0,
+                         "warnings": summarise(caught)})
             bar.update()
     t = pd.DataFrame(rows)
     t.to_csv(out / "lrtest.csv", index=False)

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import math
 import time
-import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,6 +31,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._warnings import collected_warnings
+from .._warnings import summarise as summarise_warnings
 from ._common import md_table, new_figure, pool_map, save_figure, truth_params
 
 METHODS = ("mle", "em", "adaptive", "pykalman-em")
@@ -54,12 +55,13 @@ class RecoverySettings:
 
 
 def _fitters(settings: RecoverySettings) -> dict[str, Any]:
-    from ssm_coint import fit_adaptive, fit_em, fit_mle, fit_pykalman_em
+    """The estimating methods of the calibration registry with the study's settings."""
+    from ssm_coint.estimation.registry import calibrate
 
-    return {"mle": lambda p: fit_mle(p, "full", nested=False),
-            "em": lambda p: fit_em(p, "full"),
-            "adaptive": lambda p: fit_adaptive(p, passes=settings.adaptive_passes),
-            "pykalman-em": lambda p: fit_pykalman_em(p, n_iter=settings.pykalman_iter)}
+    opts = {"mle": {}, "em": {}, "adaptive": {"passes": settings.adaptive_passes},
+            "pykalman-em": {"pykalman_iter": settings.pykalman_iter}}
+    return {name: (lambda p, name=name, o=o: calibrate(p, name, variant="full", **o))
+            for name, o in opts.items()}
 
 
 def _truth_llf(prices: pd.DataFrame, truth: dict[str, float]) -> float:
@@ -83,14 +85,14 @@ def recovery_replication(job: tuple) -> list[dict[str, Any]]:
             continue
         t0 = time.perf_counter()
         error, cal, ci = "", None, None
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
+        with collected_warnings() as caught:
+            try:
                 cal = fit(sim.prices)
                 if cal.bse is not None:
                     ci = cal.conf_int()
-        except Exception as exc:  # noqa: BLE001 - a failed fit is recorded, not raised
-            error = f"{type(exc).__name__}: {exc}"[:200]
+            except Exception as exc:  # noqa: BLE001 - a failed fit is recorded, not raised
+                error = f"{type(exc).__name__}: {exc}"[:200]
+        warned = summarise_warnings(caught)[:300]
         runtime = time.perf_counter() - t0
         llf = math.nan if cal is None or cal.llf is None else float(cal.llf)
         for name, value in truth.items():
@@ -109,7 +111,7 @@ def recovery_replication(job: tuple) -> list[dict[str, Any]]:
                 "lower": lo, "upper": hi, "ci_available": has_ci,
                 "covered": float(lo <= value <= hi) if has_ci else math.nan,
                 "runtime_s": runtime, "converged": bool(cal is not None and cal.converged),
-                "llf": llf, "llf_truth": llf_truth, "error": error,
+                "llf": llf, "llf_truth": llf_truth, "error": error, "warnings": warned,
             })
     return rows
 

@@ -25,6 +25,7 @@ from ._signals import (
     chan_bands,
     johansen_mr,
     linear_mr_units,
+    position_rule,
     rolling_zscore,
     zscore_signal,
     zscore_units,
@@ -85,5 +86,6 @@ __all__ = [
     "walk_forward_path",
     "write_atomic",
     "zscore_signal",
+    "position_rule",
     "zscore_units",
 ]

@@ -212,7 +212,12 @@ def backtest(prices: pd.DataFrame, signal: Signal, *, sizing: Sizing = "gross",
         raise DataError("prices must be finite for a backtest")
     n, k = P.shape
 
-    u = np.nan_to_num(signal.units.to_numpy(dtype=float))
+    u = signal.units.to_numpy(dtype=float)
+    if np.isnan(u).any():
+        first = signal.units.index[int(np.flatnonzero(np.isnan(u))[0])]
+        raise StrategySpecificationError(
+            f"the signal's units are NaN on {int(np.isnan(u).sum())} day(s) (first {first}); "
+            "a signal must say 0 (flat) where it has no position")
     if long_only:
         u = np.clip(u, 0.0, None)
     W = signal.weights.to_numpy(dtype=float)
@@ -234,7 +239,13 @@ def backtest(prices: pd.DataFrame, signal: Signal, *, sizing: Sizing = "gross",
         gross_unit = np.sum(np.abs(W * Pw), axis=1)
         with np.errstate(invalid="ignore", divide="ignore"):
             per_unit = stake * per_unit / gross_unit[:, None]
-    H_dec = np.nan_to_num(per_unit, nan=0.0, posinf=0.0, neginf=0.0)
+    bad = ~np.isfinite(per_unit).all(axis=1)
+    if bad.any():
+        first = prices.index[int(np.flatnonzero(bad)[0])]
+        raise StrategySpecificationError(
+            f"the signal holds a position on {int(bad.sum())} day(s) where its holdings are "
+            f"undefined (non-finite weights or a zero gross exposure; first {first})")
+    H_dec = per_unit
     H = np.zeros_like(H_dec)
     H[delay:] = H_dec[: n - delay] if delay else H_dec
     u_exec = np.zeros(n)
@@ -248,15 +259,16 @@ def backtest(prices: pd.DataFrame, signal: Signal, *, sizing: Sizing = "gross",
     kappa = commission_bps * 1e-4
     costs = kappa * traded
     if sizing == "gross":
-        with np.errstate(invalid="ignore", divide="ignore"):
-            pnl = np.sum(pos_prev * (P - P_prev) / P_prev, axis=1)
-        pnl[0] = 0.0
-        pnl = np.nan_to_num(pnl, nan=0.0, posinf=0.0, neginf=0.0)
+        if np.any(P <= 0):
+            col, row = np.argwhere(P <= 0)[0][::-1]
+            raise DataError(f"gross sizing needs positive prices; '{cols[col]}' is "
+                            f"{P[row, col]!r} on {prices.index[row]}")
+        pnl = np.zeros(n)
+        pnl[1:] = np.sum(pos_prev[1:] * (P[1:] - P_prev[1:]) / P_prev[1:], axis=1)
         gross_prev = np.sum(np.abs(pos_prev), axis=1)
         denom = np.where(gross_prev > 0, gross_prev, np.sum(np.abs(pos), axis=1))
-        with np.errstate(invalid="ignore", divide="ignore"):
-            ret = (pnl - costs) / denom
-        ret = np.nan_to_num(ret, nan=0.0, posinf=0.0, neginf=0.0)
+        # a day with no exposure before or after the close earns nothing: return 0 by definition
+        ret = np.divide(pnl - costs, denom, out=np.zeros(n), where=denom > 0)
         capital = denom
         equity = initial_cash * np.cumprod(1.0 + ret)
     else:

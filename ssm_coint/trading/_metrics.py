@@ -20,6 +20,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..exceptions import DataError
+
 __all__ = ["PerformanceMetrics", "performance_metrics", "round_trips", "TRADING_DAYS"]
 
 #: Trading days per year used for annualisation.
@@ -86,6 +88,16 @@ class PerformanceMetrics:
         return {k: _clean(v) for k, v in asdict(self).items()}
 
 
+def _finite(values: Any, name: str) -> np.ndarray:
+    """``values`` as floats; a non-finite entry is an error, never silently zero."""
+    arr = np.asarray(values, float)
+    bad = ~np.isfinite(arr)
+    if bad.any():
+        raise DataError(f"{name} has {int(bad.sum())} non-finite value(s) (first at position "
+                        f"{int(np.flatnonzero(bad)[0])}); metrics need finite numbers")
+    return arr
+
+
 def performance_metrics(returns: Any, *, equity: Any = None, initial_cash: float = 1.0,
                         units: Any = None, trade_pnl: Any = None, traded: Any = None,
                         capital: Any = None,
@@ -115,7 +127,7 @@ def performance_metrics(returns: Any, *, equity: Any = None, initial_cash: float
     -------
     PerformanceMetrics
     """
-    r = np.nan_to_num(np.asarray(returns, float), nan=0.0, posinf=0.0, neginf=0.0)
+    r = _finite(returns, "returns")
     n = int(r.shape[0])
     growth = float(np.prod(1.0 + r)) if n else 1.0
     total = growth - 1.0
@@ -186,9 +198,9 @@ def round_trips(held: Any, pnl: Any, costs: Any = None, index: Any = None) -> pd
     rebalance) or, when going flat, to the trade being closed; on a flip all of it is charged
     to the new trade.
     """
-    h = np.sign(np.nan_to_num(np.asarray(held, float)))
-    p = np.nan_to_num(np.asarray(pnl, float))
-    c = np.zeros_like(p) if costs is None else np.nan_to_num(np.asarray(costs, float))
+    h = np.sign(_finite(held, "held"))
+    p = _finite(pnl, "pnl")
+    c = np.zeros_like(p) if costs is None else _finite(costs, "costs")
     n = h.shape[0]
     idx = pd.RangeIndex(n) if index is None else pd.Index(index)
     prev = np.concatenate([[0.0], h[:-1]])

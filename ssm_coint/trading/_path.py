@@ -48,7 +48,8 @@ class FilterPath:
     def from_results(cls, res: Any, *, log_prices: bool = False) -> FilterPath:
         """Build a path from :class:`~ssm_coint.HedgeRatioResults` (e.g. ``chan_filter``).
 
-        The first ``nobs_diffuse`` days (the exact diffuse phase) are marked invalid.
+        The first ``nobs_diffuse`` days (before the diffuse start is identified; the core
+        reports NaN there) are marked invalid.
         """
         model = res.model
         index = getattr(model.data, "row_labels", None)
@@ -59,7 +60,7 @@ class FilterPath:
                          columns=model.state_names[1:])
         prices = pd.concat([y.rename(str(model.endog_names)), X], axis=1)
         inn = res.innovations.set_axis(index)
-        nd = int(getattr(res.filter_results, "nobs_diffuse", 0))
+        nd = int(res.nobs_diffuse)
         valid = pd.Series(np.arange(len(index)) >= nd, index=index)
         return cls(prices=prices, forecast_error=inn["forecast_error"].rename("e"),
                    forecast_error_var=inn["forecast_error_var"].rename("Q"),

@@ -42,6 +42,7 @@ __all__ = [
     "linear_mr_units",
     "rolling_zscore",
     "zscore_signal",
+    "position_rule",
     "zscore_units",
 ]
 
@@ -139,9 +140,79 @@ def band_units(e: Any, sd: Any, *, entry_k: float = 1.0, exit_k: float = 1.0,
     return np.sum(legs, axis=0) if len(legs) > 1 else legs[0]
 
 
+def position_rule(z: Any, *, entry: float, exit: float, stop: float | None = None,
+                  long_only: bool = False, tradable: Any = None) -> np.ndarray:
+    r"""The package's one z-score position rule: entry, exit and stop.
+
+    Parameters
+    ----------
+    z : array_like, shape (n,)
+        Z-score known at the close of day t (NaN: no decision, the position is carried).
+    entry, exit, stop : float
+        :math:`0 \le \text{exit} < \text{entry} < \text{stop}`; ``stop=None`` disables the
+        stop.
+    long_only : bool
+        Never go short.
+    tradable : array_like of bool, optional
+        Where False the position is forced flat (and any stop block is kept).
+
+    Returns
+    -------
+    ndarray of int
+        Positions :math:`u_t \in \{-1, 0, 1\}`; :math:`u_t` uses :math:`z_1..z_t` only.
+
+    Notes
+    -----
+    On each day, in this order:
+
+    1. **Exit.** A long closes when :math:`z_t > -\text{exit}` (the spread has reverted to
+       within ``exit`` of its mean, or crossed it) or :math:`z_t < -\text{stop}` (stop-loss);
+       a short symmetrically (:math:`z_t < \text{exit}` or :math:`z_t > \text{stop}`).
+    2. **Stop block.** After a stop-loss no position opens until :math:`|z_t| < \text{exit}`.
+    3. **Entry.** When flat and not blocked: long if
+       :math:`-\text{stop} \le z_t < -\text{entry}`, short if
+       :math:`\text{entry} < z_t \le \text{stop}`. A position is **never opened beyond the
+       stop**, and a crossing from one side beyond ``entry`` to the other exits and opens the
+       opposite position on the same day.
+
+    Seed 002's backtrader rule differs in three ways, all deliberate: it exits only on
+    :math:`|z_t| < \text{exit}` (a long is held while the spread jumps to the rich side), it
+    makes one transition per day, and it opens at any :math:`|z_t| > \text{entry}`, including
+    beyond its own stop (then stops out the next day).
+    """
+    stop_v = math.inf if stop is None else float(stop)
+    _check_z(entry, exit, stop_v)
+    z = np.asarray(z, float)
+    if z.ndim != 1:
+        raise StrategySpecificationError(f"z must be one-dimensional; got shape {z.shape}")
+    ok = np.ones(z.shape, bool) if tradable is None else np.asarray(tradable, bool)
+    pos = np.zeros(z.size, dtype=np.int64)
+    cur, blocked = 0, False
+    for t in range(z.size):
+        zt = z[t]
+        if not ok[t]:
+            cur = 0
+        elif zt == zt:  # not NaN
+            if blocked:
+                blocked = abs(zt) >= exit
+            if cur == 1 and (zt > -exit or zt < -stop_v):
+                blocked = zt < -stop_v
+                cur = 0
+            elif cur == -1 and (zt < exit or zt > stop_v):
+                blocked = zt > stop_v
+                cur = 0
+            if cur == 0 and not blocked:
+                if -stop_v <= zt < -entry:
+                    cur = 1
+                elif entry < zt <= stop_v and not long_only:
+                    cur = -1
+        pos[t] = cur
+    return pos
+
+
 def zscore_units(z: Any, *, entry_z: float, exit_z: float, stop_z: float | None = None,
                  long_only: bool = False, tradable: Any = None) -> np.ndarray:
-    r"""Seed 002's z-score state machine (entry, exit on reversion, stop-loss).
+    r"""Units of the z-score strategy (seed 002's parameters) by :func:`position_rule`.
 
     Parameters
     ----------
@@ -157,35 +228,10 @@ def zscore_units(z: Any, *, entry_z: float, exit_z: float, stop_z: float | None 
     Returns
     -------
     ndarray
-        Units :math:`u_t \in \{-1, 0, 1\}`.
-
-    Notes
-    -----
-    Flat: go long when :math:`z_t < -z_{in}`, else short when :math:`z_t > z_{in}` (unless
-    long-only). In a position: go flat when :math:`|z_t| < z_{out}` (reversion) or
-    :math:`|z_t| > z_{stop}` (stop-loss). At most one transition per day, so an exit and a
-    re-entry are on different days, as in the seed's backtrader strategy.
+        Units :math:`u_t \in \{-1, 0, 1\}` (float).
     """
-    stop = math.inf if stop_z is None else float(stop_z)
-    _check_z(entry_z, exit_z, stop)
-    z = np.asarray(z, float)
-    ok = np.ones(z.shape, bool) if tradable is None else np.asarray(tradable, bool)
-    out = np.zeros(z.shape)
-    state = 0.0
-    for t in range(z.shape[0]):
-        zt = z[t]
-        if not ok[t]:
-            state = 0.0
-        elif zt == zt:  # not NaN
-            if state == 0.0:
-                if zt < -entry_z:
-                    state = 1.0
-                elif not long_only and zt > entry_z:
-                    state = -1.0
-            elif abs(zt) < exit_z or abs(zt) > stop:
-                state = 0.0
-        out[t] = state
-    return out
+    return position_rule(z, entry=entry_z, exit=exit_z, stop=stop_z, long_only=long_only,
+                         tradable=tradable).astype(float)
 
 
 def rolling_zscore(s: Any, window: int, *, ddof: int = 0) -> np.ndarray:

@@ -34,7 +34,6 @@ __all__ = ["SIGNALS", "StrategyConfig", "StrategyResult", "load_config", "run_st
 
 #: Signal names understood by :class:`StrategyConfig`.
 SIGNALS: tuple[str, ...] = ("chan-bands", "zscore", "johansen-mr")
-_METHODS = ("chan", "mle", "em", "adaptive", "pykalman-em")
 #: Default (entry, exit) thresholds per signal: Chan's bands are 1 sd, seed 002's z-score 2/0.5.
 _DEFAULT_THRESHOLDS = {"chan-bands": (1.0, 1.0), "zscore": (2.0, 0.5), "johansen-mr": (0, 0)}
 _CONFIG_FORMAT = "ssm_coint.trading.StrategyConfig"
@@ -48,8 +47,9 @@ class StrategyConfig:
     ----------
     signal : {"chan-bands", "zscore", "johansen-mr"}
         Signal (:func:`chan_bands`, :func:`zscore_signal`, :func:`johansen_mr`).
-    method : {"chan", "mle"}
-        Calibration of the hedge model (Kalman signals only).
+    method : {"chan", "mle", "em", "adaptive", "pykalman-em"}
+        Calibration of the hedge model (Kalman signals only): a name of the calibration
+        registry (:mod:`ssm_coint.estimation.registry`).
     variant, initialization, delta, ve
         MLE variant, filter start, Chan's delta and V_e.
     window, entry_z, exit_z, stop_z, ddof
@@ -103,9 +103,11 @@ class StrategyConfig:
         if self.signal not in SIGNALS:
             raise StrategySpecificationError(
                 f"unknown signal {self.signal!r}; choose one of {', '.join(SIGNALS)}")
-        if self.method not in _METHODS:
+        from ..estimation.registry import METHOD_NAMES
+
+        if self.method not in METHOD_NAMES:
             raise StrategySpecificationError(
-                f"unknown method {self.method!r}; choose one of {', '.join(_METHODS)}")
+                f"unknown method {self.method!r}; choose one of {', '.join(METHOD_NAMES)}")
         if self.sizing not in SIZINGS:
             raise StrategySpecificationError(
                 f"unknown sizing {self.sizing!r}; choose one of {', '.join(SIZINGS)}")

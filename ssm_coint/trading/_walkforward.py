@@ -47,42 +47,28 @@ def calibrate(prices: pd.DataFrame, method: str | Calibrator = "chan", *,
     ----------
     prices : DataFrame
         ``y, x_2, ..., x_k`` (levels or logs).
-    method : {"chan", "mle", "em", "adaptive", "pykalman-em"} or callable
-        ``"chan"``: :func:`ssm_coint.fit_chan` (nothing estimated); ``"mle"``:
-        :func:`ssm_coint.fit_mle` of ``variant``; ``"em"``: :func:`ssm_coint.fit_em`;
-        ``"adaptive"``: seed 000's recipe (:func:`ssm_coint.fit_adaptive`); ``"pykalman-em"``:
-        pykalman's unconstrained EM projected onto the model; a callable gets ``prices`` and
-        returns a :class:`~ssm_coint.Calibration`.
+    method : str or callable
+        A name of the calibration registry (:mod:`ssm_coint.estimation.registry`: chan, mle,
+        em, adaptive, pykalman-em), or a callable that gets ``prices`` and returns a
+        :class:`~ssm_coint.Calibration`.
     variant : str
         MLE variant (``full``, ``mu0``, ``alpha1``).
     delta, ve : float
         Chan's parameters.
     initialization : str, optional
-        Filter start; default ``"chan"`` for Chan and ``"diffuse"`` for MLE.
+        Filter start; default the method's (Chan's zero start for chan, diffuse for mle and
+        em; adaptive and pykalman-em have their own and refuse one).
     """
-    from ..estimation import fit_chan, fit_mle
+    from ..estimation.registry import METHOD_NAMES
+    from ..estimation.registry import calibrate as run_method
 
     if callable(method):
         return method(prices)
-    if method == "chan":
-        return fit_chan(prices, delta=delta, ve=ve, initialization=initialization or "chan")
-    if method == "mle":
-        return fit_mle(prices, variant, initialization=initialization or "diffuse",
-                       nested=False)
-    if method == "em":
-        from ..estimation import fit_em
-
-        return fit_em(prices, variant, initialization=initialization or "diffuse")
-    if method == "adaptive":
-        from ..estimation import fit_adaptive
-
-        return fit_adaptive(prices)
-    if method == "pykalman-em":
-        from ..estimation import fit_pykalman_em
-
-        return fit_pykalman_em(prices)
-    raise StrategySpecificationError(
-        f"unknown calibration method {method!r}; use chan, mle, em, adaptive or pykalman-em")
+    if method not in METHOD_NAMES:
+        raise StrategySpecificationError(
+            f"unknown calibration method {method!r}; use {', '.join(METHOD_NAMES)}")
+    opts = {"delta": delta, "ve": ve} if method == "chan" else {}
+    return run_method(prices, method, variant=variant, initialization=initialization, **opts)
 
 
 def kalman_path(prices: pd.DataFrame, method: str | Calibrator = "chan", *,
@@ -177,7 +163,7 @@ def walk_forward_path(prices: pd.DataFrame, *, step: int, train_days: int,
     See the module notes. Days :math:`< M` only warm the filter up; ``tradable`` is False
     there.
     """
-    from .._kalman import kalman_filter
+    from .. import kalman
     from ..estimation import hedge_model
 
     prices = _fresh_frame(prices)
@@ -210,14 +196,14 @@ def walk_forward_path(prices: pd.DataFrame, *, step: int, train_days: int,
             P1 = state[1] * np.outer(t, t) + np.diag(q)
             P1 = 0.5 * (P1 + P1.T)
             Pinf1 = np.zeros((k, k))
-        out = kalman_filter(y[lo:end], Z[lo:end], sysm["tdiag"], sysm["cvec"], sysm["q"],
-                            sysm["r"], a1, P1, Pinf1)
-        e[lo:end] = out["forecast_error"]
-        F[lo:end] = out["forecast_error_cov"]
-        filt[lo:end] = out["filtered_state"]
+        out = kalman.run_filter(y[lo:end], Z[lo:end], sysm["tdiag"], sysm["cvec"], sysm["q"],
+                                sysm["r"], a1, P1, Pinf1)
+        e[lo:end] = out.forecast_error
+        F[lo:end] = out.forecast_error_var
+        filt[lo:end] = out.filtered_state
         if state is None:
-            valid[lo:lo + int(out["nobs_diffuse"])] = False
-        state = (out["filtered_state"][-1].copy(), out["filtered_state_cov"][-1].copy())
+            valid[lo:lo + out.nobs_diffuse] = False
+        state = (out.filtered_state[-1].copy(), out.filtered_state_cov[-1].copy())
         idx = prices.index
         rows.append({"block": b, "train_start": idx[s - train_days], "train_end": idx[s - 1],
                      "test_start": idx[s], "test_end": idx[end - 1], "llf": float(cal.llf),
