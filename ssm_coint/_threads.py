@@ -3,9 +3,9 @@
 SciPy >= 1.15's L-BFGS-B calls LAPACK on matrices of the size of the parameter vector (5-7 here)
 at every iteration. With a multi-threaded OpenBLAS each such call wakes the BLAS thread pool;
 on a 2-core machine that is 1.0 ms against 35 ms a minimisation when the other core is busy
-(``validation/bench_mle.py`` measures the effect on the global fit). The optimisers therefore
-run inside :func:`single_blas_thread`, which limits BLAS to one thread for their duration only
-(via ``threadpoolctl``) and restores the caller's setting afterwards.
+(``validation/benchmarks/bench_mle.py`` measures the effect on the global fit). The optimisers
+therefore run inside :func:`single_blas_thread`, which limits BLAS to one thread for their
+duration only (via ``threadpoolctl``) and restores the caller's setting afterwards.
 """
 
 from __future__ import annotations

@@ -26,6 +26,7 @@ __all__ = [
     "SampleSplitError",
     "ModelSpecificationError",
     "EstimationError",
+    "OutputExistsError",
     "SsmCointWarning",
     "DataWarning",
     "ConvergenceWarning",
@@ -119,3 +120,7 @@ class ConvergenceWarning(SsmCointWarning):
 
 class BoundaryWarning(SsmCointWarning):
     """An estimate lies on the boundary of the parameter space (a variance at zero, alpha at 1)."""
+
+
+class OutputExistsError(SsmCointError, FileExistsError):
+    """An output file exists already and overwriting was not allowed (pass ``force=True``)."""

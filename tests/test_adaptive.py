@@ -336,7 +336,7 @@ def test_benchmark_script_smoke():
     import importlib.util
     from pathlib import Path
 
-    path = Path(__file__).resolve().parents[1] / "validation" / "bench_adaptive.py"
+    path = Path(__file__).resolve().parents[1] / "validation" / "benchmarks" / "bench_adaptive.py"
     spec = importlib.util.spec_from_file_location("bench_adaptive", path)
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)

@@ -1,4 +1,4 @@
-"""Cheap checks of ``validation/bench_mle.py`` (no timings, no real-data global fit)."""
+"""Cheap checks of ``validation/benchmarks/bench_mle.py`` (no timings, no real-data global fit)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from ssm_coint.estimation import _optimize
 from ssm_coint.estimation._mle import hedge_model
 from ssm_coint.estimation._optimize import parameter_scales
 
-_PATH = Path(__file__).resolve().parents[1] / "validation" / "bench_mle.py"
+_PATH = Path(__file__).resolve().parents[1] / "validation" / "benchmarks" / "bench_mle.py"
 
 
 @pytest.fixture(scope="module")

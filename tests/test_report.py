@@ -15,8 +15,8 @@ import matplotlib.dates as mdates  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 from ssm_coint import fit_chan, fit_mle, simulate_hedge_model  # noqa: E402
-from ssm_coint._report import REPORT_FILES, report_files, write_report  # noqa: E402
 from ssm_coint.cli import main  # noqa: E402
+from ssm_coint.io.report import REPORT_FILES, report_files, write_report  # noqa: E402
 from ssm_coint.trading import FilterPath, OutputExistsError, backtest, chan_bands  # noqa: E402
 
 PNG = b"\x89PNG\r\n\x1a\n"

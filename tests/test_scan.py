@@ -12,7 +12,8 @@ import pytest
 from _shared_data import shared_data_path
 from statsmodels.tsa.stattools import coint
 
-from ssm_coint._cli_scan import cmd_scan, load_universe, register
+from ssm_coint._threads import single_blas_thread as _single_thread_blas
+from ssm_coint.cli.scan import cmd_scan, load_universe, register
 from ssm_coint.coint import (
     ScanResult,
     rank_pairs,
@@ -20,7 +21,6 @@ from ssm_coint.coint import (
     scan_pairs,
     select_non_overlapping,
 )
-from ssm_coint.coint._scan import _single_thread_blas
 from ssm_coint.exceptions import (
     DataFormatError,
     ModelSpecificationError,

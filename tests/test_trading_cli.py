@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from _shared_data import chan_published_results, shared_data_path
 
-from ssm_coint._cli_trading import register
+from ssm_coint.cli.trading import register
 from ssm_coint.exceptions import SsmCointError
 from ssm_coint.trading import (
     BEST_CONFIG,

@@ -107,7 +107,7 @@ def test_win_sentences_follow_the_numbers():
 
 
 def test_markdown_subset_renderer_keeps_tables_images_and_lists():
-    from ssm_coint._markdown import _render_subset
+    from ssm_coint.io.markdown import _render_subset
 
     md = ("# Title\n\nSome `code` and a [link](x.html).\n\n- one\n- two\n\n"
           "| a | b |\n|---|---|\n| 1 | 2<3 |\n\n![fig](f.png)\n")

@@ -2,7 +2,7 @@
 
 The studies live in :mod:`ssm_coint.studies` (installed with the package, also run by
 ``ssm-coint validate``); this entry point runs them from a checkout with ``../shared/data``
-beside it. The benchmarks of SPEC section 10 are the scripts ``validation/bench_*.py``.
+beside it. The benchmarks of SPEC section 10 are the scripts ``validation/benchmarks/bench_*.py``.
 """
 
 from __future__ import annotations

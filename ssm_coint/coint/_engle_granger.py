@@ -20,10 +20,12 @@ values for :math:`N = 1 + \dim(x)` series (statsmodels ``coint``).
 
 from __future__ import annotations
 
+import math
 from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
+from statsmodels.tsa.adfvalues import mackinnoncrit, mackinnonp
 from statsmodels.tsa.stattools import coint
 
 from ssm_coint.coint._adf import adf
@@ -40,12 +42,13 @@ from ssm_coint.coint._results import (
 )
 from ssm_coint.exceptions import (
     CollinearAssetsError,
+    ConstantSeriesError,
     DataError,
     InsufficientDataError,
     ModelSpecificationError,
 )
 
-__all__ = ["EngleGrangerResult", "engle_granger"]
+__all__ = ["EngleGrangerResult", "engle_granger", "pair_test"]
 
 Trend = Literal["c", "ct", "ctt", "n"]
 
@@ -208,7 +211,9 @@ def engle_granger(
         \Delta\hat u_t = \gamma \hat u_{t-1} + \sum_i \delta_i \Delta\hat u_{t-i} + \varepsilon_t .
 
     The hedge ratio :math:`\hat\beta` is super-consistent under cointegration, but its OLS
-    standard errors are not valid, so none are reported.
+    standard errors are not valid, so none are reported. With the defaults (one regressor,
+    constant, AIC lags) the statistic comes from :func:`pair_test`, the engine the scans use
+    (equal to statsmodels' ``coint``); other settings call ``coint`` itself.
 
     Examples
     --------
@@ -241,7 +246,13 @@ def engle_granger(
             )
         coef, *_ = np.linalg.lstsq(design, ys.to_numpy(), rcond=None)
         k_det = det.shape[1]
-        coint_res = coint(ys.to_numpy(), xf.to_numpy(), trend=trend, maxlag=maxlag, autolag=autolag)
+        if trend == "c" and autolag == "aic" and maxlag is None and xf.shape[1] == 1:
+            # the package's one engine for the default test (the scans use it too)
+            pt = pair_test(ys.to_numpy(), xf.to_numpy()[:, 0])
+            coint_res = (pt["stat"], pt["pvalue"], pt["crit"])
+        else:
+            coint_res = coint(ys.to_numpy(), xf.to_numpy(), trend=trend, maxlag=maxlag,
+                              autolag=autolag)
     except DataError as exc:
         if errors == "coerce":
             return InvalidTestStatistic(
@@ -260,3 +271,107 @@ def engle_granger(
         trend=trend,
         y_name=y_name,
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# The engine of the scans: one pair, constant, AIC lags (the same test as ``coint(y, x)``)
+# ---------------------------------------------------------------------------------------------
+
+#: statsmodels ``coint`` treats a cointegrating regression with :math:`R^2` at or above
+#: ``1 - 100 sqrt(eps)`` as perfectly collinear (it then returns t = -inf and p = 0).
+_R2_COLLINEAR = 1.0 - 100.0 * math.sqrt(np.finfo(float).eps)
+
+
+def _adf_aic_no_trend(u: np.ndarray) -> float:
+    r"""ADF t-statistic of ``u`` without deterministic terms, lags chosen by AIC.
+
+    The same computation as statsmodels ``adfuller(u, maxlag=None, regression="n",
+    autolag="aic")``: :math:`L = \min(\lceil 12 (n/100)^{1/4} \rceil, \lfloor n/2 \rfloor - 1)`,
+    the regressions of :math:`\Delta u_t` on :math:`u_{t-1}, \Delta u_{t-1}, \dots,
+    \Delta u_{t-j}` for :math:`j = 0..L` on the common sample, the smallest
+    :math:`\text{AIC}_j = -2\ell_j + 2(j + 1)` (first on ties), then the t-ratio of
+    :math:`u_{t-1}` with :math:`j` lags re-estimated on all usable rows. The nested residual
+    sums of squares come from one Cholesky factorisation of the augmented Gram matrix instead
+    of :math:`L + 1` SVD-based fits (see :func:`_chol_augmented`); tests check the result
+    against statsmodels. A rank-deficient design raises ``LinAlgError`` and the caller falls
+    back to statsmodels.
+    """
+    n = u.size
+    if u.max() == u.min():
+        raise ConstantSeriesError("the cointegrating residual is constant")
+    maxlag = min(int(np.ceil(12.0 * np.power(n / 100.0, 1 / 4.0))), n // 2 - 1)
+    if maxlag < 0:
+        raise InsufficientDataError(f"{n} observations are too few for the ADF regression")
+    d = np.diff(u)
+    m = d.size
+
+    def design(lags: int) -> tuple[np.ndarray, np.ndarray]:
+        rows = m - lags
+        X = np.empty((rows, lags + 1))
+        X[:, 0] = u[lags:m]
+        for i in range(1, lags + 1):
+            X[:, i] = d[lags - i : m - i]
+        return X, d[lags:]
+
+    X, y = design(maxlag)
+    rows = X.shape[0]
+    R = _chol_augmented(X, y)
+    p = maxlag + 1
+    c2 = R[:p, p] ** 2  # squared components of y along the orthonormalised columns
+    tail = np.append(np.cumsum(c2[::-1])[::-1], 0.0)
+    j = np.arange(1, p + 1)
+    ssr = R[p, p] ** 2 + tail[j]
+    aic = rows * np.log(ssr) + rows * (1.0 + np.log(2.0 * np.pi / rows)) + 2.0 * j
+    best = int(np.argmin(aic))  # = number of lagged differences
+    X, y = design(best)
+    R = _chol_augmented(X, y)
+    p = best + 1
+    rinv = np.linalg.inv(R[:p, :p])
+    coef = rinv @ R[:p, p]
+    dof = X.shape[0] - p
+    se = math.sqrt(R[p, p] ** 2 / dof * float(rinv[0] @ rinv[0]))
+    return float(coef[0] / se)
+
+
+def _chol_augmented(X: np.ndarray, y: np.ndarray) -> np.ndarray:
+    r"""Upper Cholesky factor :math:`R` of :math:`[X\;y]^\top [X\;y]`.
+
+    :math:`R` is the triangular factor of the QR decomposition of :math:`[X\;y]`, so
+    :math:`R_{:p,p} = Q^\top y`, :math:`R_{p,p}^2` is the residual sum of squares and the SSR of
+    the regression on the first :math:`j` columns is
+    :math:`R_{p,p}^2 + \sum_{i \ge j} R_{i,p}^2`. Small (at most 24 x 24) LAPACK calls only:
+    multithreaded BLAS is very slow on the tall QR/SVD calls this replaces.
+    """
+    M = np.column_stack([X, y])
+    G = M.T @ M
+    return np.linalg.cholesky(G).T
+
+
+def pair_test(y: np.ndarray, x: np.ndarray, engine: str = "fast") -> dict[str, Any]:
+    r"""Engle-Granger test of y on x (constant, AIC lags): statistic, p-value, OLS fit.
+
+    Equals statsmodels ``coint(y, x)`` (``engine="statsmodels"`` calls it); refuses constant
+    series and perfect collinearity (:math:`R^2 \ge 1 - 100\sqrt{\epsilon}`, where
+    statsmodels returns :math:`t = -\infty`, :math:`p = 0`).
+    """
+    n = y.size
+    design = np.column_stack([np.ones(n), x])
+    coef, *_ = np.linalg.lstsq(design, y, rcond=None)
+    resid = y - design @ coef
+    yc = y - y.mean()
+    r2 = 1.0 - float(resid @ resid) / float(yc @ yc)
+    if not r2 < _R2_COLLINEAR:
+        raise CollinearAssetsError(f"perfectly collinear on the overlap (R^2 = {r2:.12f})")
+    stat = math.nan
+    if engine == "fast":
+        try:
+            stat = _adf_aic_no_trend(resid)
+        except np.linalg.LinAlgError:  # rank-deficient lag design: let statsmodels decide
+            engine = "statsmodels"
+    if engine == "statsmodels":
+        stat, pvalue, crit = coint(y, x)
+    else:
+        pvalue = mackinnonp(stat, regression="c", N=2)
+        crit = mackinnoncrit(N=2, regression="c", nobs=n - 1)
+    return {"stat": float(stat), "pvalue": float(pvalue), "crit": np.asarray(crit, float),
+            "intercept": float(coef[0]), "hedge_ratio": float(coef[1]), "resid": resid}

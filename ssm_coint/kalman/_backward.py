@@ -51,7 +51,8 @@ def backward(X, tdiag, a_p, P_p, A_p, v, F, M, zA, missing, R, want_cov):  # pra
     """
     n, k = X.shape
     d = A_p.shape[2]
-    dhat = _solve_r(R, R[:d, d].copy(), d)
+    dhat = np.zeros(d)
+    _solve_r(R, d, dhat)
     mean = np.empty((n, k))
     nc = n if want_cov else 1
     V = np.full((nc, k, k), np.nan)
@@ -159,7 +160,7 @@ def backward(X, tdiag, a_p, P_p, A_p, v, F, M, zA, missing, R, want_cov):  # pra
         if not want_cov:
             continue
         for i in range(k):
-            W[i, :] = _solve_rt(R, G[i, :].copy(), d)
+            _solve_rt(R, G[i], d, W[i])
         for i in range(k):
             for j in range(k):
                 acc = 0.0

@@ -149,27 +149,23 @@ def ordinary_tail(y, X, start, tdiag, cvec, q, r, a, P):  # pragma: no cover - c
 
 
 @njit(cache=True)
-def _solve_rt(R, b, d):  # pragma: no cover - compiled
-    """Solve R11' u = b for the leading d x d upper-triangular block of R."""
-    u = np.empty(d)
+def _solve_rt(R, b, d, out):  # pragma: no cover - compiled
+    """Solve R11' u = b into ``out`` for the leading d x d upper-triangular block of R."""
     for i in range(d):
         acc = b[i]
         for m in range(i):
-            acc -= R[m, i] * u[m]
-        u[i] = acc / R[i, i]
-    return u
+            acc -= R[m, i] * out[m]
+        out[i] = acc / R[i, i]
 
 
 @njit(cache=True)
-def _solve_r(R, b, d):  # pragma: no cover - compiled
-    """Solve R11 x = b for the leading d x d upper-triangular block of R."""
-    x = np.empty(d)
+def _solve_r(R, d, out):  # pragma: no cover - compiled
+    """Solve R11 x = R[:d, d] into ``out`` (the posterior mean of delta)."""
     for i in range(d - 1, -1, -1):
-        acc = b[i]
+        acc = R[i, d]
         for m in range(i + 1, d):
-            acc -= R[i, m] * x[m]
-        x[i] = acc / R[i, i]
-    return x
+            acc -= R[i, m] * out[m]
+        out[i] = acc / R[i, i]
 
 
 @njit(cache=True)
@@ -252,6 +248,9 @@ def forward(y, X, tdiag, cvec, q, r, a1, P1, D, store, allow_nonpositive):  # pr
     prev_ok = d == 0
     dhat_prev = np.zeros(d)
     R_prev = np.zeros((d + 1, d + 1))
+    dhat = np.zeros(d)
+    u = np.zeros(d)
+    W = np.zeros((k, d))
     if store == STORE_LLF and d == 0:
         return (ordinary_tail(y, X, 0, tdiag, cvec, q, r, a, P), cum, filt, filt_cov, v_ex,
                 F_ex, t_ident, a_p, P_p, A_p, v_s, F_s, M_s, zA_s, miss, R)
@@ -289,7 +288,7 @@ def forward(y, X, tdiag, cvec, q, r, a1, P1, D, store, allow_nonpositive):  # pr
             vc = v
             for j in range(d):
                 vc -= zA[j] * dhat_prev[j]
-            u = _solve_rt(R_prev, zA, d)
+            _solve_rt(R_prev, zA, d, u)
             Fc = F
             for j in range(d):
                 Fc += u[j] * u[j]
@@ -336,16 +335,15 @@ def forward(y, X, tdiag, cvec, q, r, a1, P1, D, store, allow_nonpositive):  # pr
             ok, cond = identified(R, d)
             if store == STORE_LLF:
                 if ok and seen >= collapse_after and cond < _COLLAPSE_COND and not bad:
-                    dhat = _solve_r(R, R[:d, d].copy(), d)
+                    _solve_r(R, d, dhat)
                     total = _llf_from_r(base, R, d)
                     for i in range(k):
                         acc = a[i]
                         for j in range(d):
                             acc += A[i, j] * dhat[j]
                         a[i] = acc
-                    W = np.empty((k, d))
                     for i in range(k):
-                        W[i, :] = _solve_rt(R, A[i, :].copy(), d)
+                        _solve_rt(R, A[i], d, W[i])
                     for i in range(k):
                         for j in range(k):
                             acc = 0.0
@@ -361,15 +359,14 @@ def forward(y, X, tdiag, cvec, q, r, a1, P1, D, store, allow_nonpositive):  # pr
             elif ok:
                 if t_ident < 0:
                     t_ident = t
-                dhat = _solve_r(R, R[:d, d].copy(), d)
+                _solve_r(R, d, dhat)
                 cum[t] = np.nan if bad else _llf_from_r(base, R, d)
-                W = np.empty((k, d))
                 for i in range(k):
                     acc = a[i]
                     for j in range(d):
                         acc += A[i, j] * dhat[j]
                     filt[t, i] = acc
-                    W[i, :] = _solve_rt(R, A[i, :].copy(), d)
+                    _solve_rt(R, A[i], d, W[i])
                 for i in range(k):
                     for j in range(k):
                         acc = P[i, j]

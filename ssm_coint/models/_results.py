@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 import pandas as pd
@@ -17,8 +16,9 @@ try:  # statsmodels >= 0.15 moved it
 except ImportError:  # pragma: no cover
     from statsmodels.tools.decorators import cache_readonly
 
-if TYPE_CHECKING:  # matplotlib is the optional ``plot`` extra
-    from matplotlib.figure import Figure
+
+from ._core_arrays import install_core_arrays
+from ._plots import HedgeRatioPlots
 
 __all__ = ["HedgeRatioResults", "HedgeRatioResultsWrapper", "HedgeRatios", "half_life_from_alpha"]
 
@@ -46,27 +46,6 @@ def half_life_from_alpha(alpha: float) -> float:
     return math.log(2.0) / -math.log(a)
 
 
-def _new_figure(fig: Figure | None, figsize: tuple[float, float]) -> Figure:
-    """Return ``fig``, or a new pyplot figure; a clear ImportError without matplotlib."""
-    try:
-        import matplotlib  # noqa: F401 - optional dependency
-    except ImportError as exc:
-        raise ImportError(
-            "plotting needs matplotlib, the optional 'plot' extra of ssm_coint: "
-            "pip install 'ssm_coint[plot]' (or pip install matplotlib)"
-        ) from exc
-    if fig is not None:
-        return fig
-    import matplotlib.pyplot as plt
-
-    return plt.figure(figsize=figsize)
-
-
-def _check_skip(skip: int, nobs: int) -> None:
-    if not (isinstance(skip, int | np.integer) and 0 <= skip < nobs):
-        raise ValueError(f"skip must be an integer in [0, {nobs}), not {skip!r}")
-
-
 @dataclass(frozen=True)
 class HedgeRatios:
     """Filtered and smoothed states with standard errors, as DataFrames on the price index.
@@ -88,7 +67,7 @@ class HedgeRatios:
     predicted: pd.DataFrame
 
 
-class HedgeRatioResults(MLEResults):
+class HedgeRatioResults(HedgeRatioPlots, MLEResults):
     """Results of :class:`~ssm_coint.HedgeRatioModel` (from ``smooth``, ``filter`` or ``fit``).
 
     Every state, covariance, prediction error, z-score, ``llf`` and ``nobs_diffuse`` comes from
@@ -112,47 +91,7 @@ class HedgeRatioResults(MLEResults):
         full = np.asarray(self.model.full_from_free(np.asarray(self.params)), float)
         smoothed = self.smoothed_state is not None
         core = self.model.core_smoother(full) if smoothed else self.model.core_filter(full)
-        self.core = core
-        self.nobs_diffuse = int(core.nobs_diffuse)
-        k = self.model.k_states
-        sysm = self.model.system(full)
-        filt = core.filtered_state
-        pred = np.full((self.nobs + 1, k), np.nan)
-        pred_cov = np.full((self.nobs + 1, k, k), np.nan)
-        if not sysm["Pinf1"].any():
-            pred[0] = sysm["a1"]
-            pred_cov[0] = sysm["P1"]
-        tdiag, cvec = sysm["tdiag"], sysm["cvec"]
-        pred[1:] = cvec[None, :] + tdiag[None, :] * filt
-        pred_cov[1:] = (tdiag[None, :, None] * core.filtered_state_cov * tdiag[None, None, :]
-                        + np.diag(sysm["q"])[None, :, :])
-        self.filtered_state = filt.T
-        self.filtered_state_cov = np.transpose(core.filtered_state_cov, (1, 2, 0))
-        self.predicted_state = pred.T
-        self.predicted_state_cov = np.transpose(pred_cov, (1, 2, 0))
-        self.forecasts_error = core.forecast_error[None, :]
-        self.forecasts_error_cov = core.forecast_error_var[None, None, :]
-        self.forecasts = (self.model.endog[:, 0] - core.forecast_error)[None, :]
-        self.standardized_forecasts_error = core.zscore[None, :]
-        if smoothed:
-            self.smoothed_state = core.smoothed_state.T
-            self.smoothed_state_cov = np.transpose(core.smoothed_state_cov, (1, 2, 0))
-            auto = np.full((self.nobs, k, k), np.nan)
-            auto[:-1] = core.smoothed_state_autocov
-            #: ``[:, :, t]`` = Cov(beta_{t+1}, beta_t | y_1..n); NaN at t = n - 1
-            self.smoothed_state_autocov = np.transpose(auto, (1, 2, 0))
-        index = self.model._index
-        names = self.model.state_names
-        use_pandas = isinstance(index, pd.Index) and len(index) == self.nobs
-        st = self._states
-        st.filtered = pd.DataFrame(filt, index=index, columns=names) if use_pandas else filt
-        st.filtered_cov = np.transpose(self.filtered_state_cov, (2, 0, 1))
-        st.predicted = pred
-        st.predicted_cov = pred_cov
-        if smoothed:
-            sm = core.smoothed_state
-            st.smoothed = pd.DataFrame(sm, index=index, columns=names) if use_pandas else sm
-            st.smoothed_cov = core.smoothed_state_cov
+        install_core_arrays(self, core, self.model.system(full))
 
     def forecast(self, steps: int = 1, exog=None, **kwargs) -> pd.Series:
         r"""Forecasts of :math:`y_{n+h}`, :math:`h = 1..` ``steps``, given future regressor
@@ -437,151 +376,6 @@ class HedgeRatioResults(MLEResults):
         gives huge spreads and z-scores there).
         """
         return min(max(self.nobs_diffuse, int(self.model.k_states)), max(int(self.nobs) - 1, 0))
-
-    def plot_hedge_ratios(self, which: Literal["smoothed", "filtered"] = "smoothed",
-                          bands: float = 2.0, fig: Figure | None = None, *,
-                          skip: int | None = None) -> Figure:
-        r"""Plot each state over time with a shaded band of ``bands`` standard errors.
-
-        One panel per state, top to bottom: the intercept :math:`\beta_{1,t}` (the spread
-        level, an AR(1) around :math:`\mu = c/(1-\alpha)`) and the hedge ratio of each
-        regressor. Each panel shows the estimate
-
-        .. math::
-
-            \hat\beta_{j,t} = E[\beta_{j,t} \mid y_{1..s}] \quad\text{and the band}\quad
-            \hat\beta_{j,t} \pm b\,\sqrt{P_{jj,t}},
-
-        with :math:`s = n` and :math:`P_t = \operatorname{Var}(\beta_t \mid y_{1..n})`
-        for ``"smoothed"``, :math:`s = t` and :math:`P_t = P_{t|t}` for ``"filtered"``, and
-        :math:`b` = ``bands`` (the columns of :attr:`hedge_ratios`). Under the Gaussian model
-        :math:`b = 2` is a pointwise 95.4% interval *given the parameters*; the uncertainty of
-        the estimated parameters is not included.
-
-        Parameters
-        ----------
-        which : {"smoothed", "filtered"}
-            Smoothed (all data, for analysis) or filtered (causal, what a trader knew) states.
-        bands : float
-            Half-width of the band in standard errors (positive; ``2.0`` by default).
-        fig : matplotlib Figure, optional
-            An empty figure to draw on (e.g. a bare ``matplotlib.figure.Figure`` for saving
-            without pyplot); by default a new pyplot figure.
-        skip : int, optional
-            Leading observations left out. Default: the diffuse periods and at least one
-            observation per state, where the states reflect the initialization rather than
-            the data (Chan's zero start pins the first state at 0).
-
-        Returns
-        -------
-        matplotlib.figure.Figure
-            The figure, with one axis per state (``fig.axes`` in state order).
-
-        Raises
-        ------
-        ImportError
-            matplotlib (the ``plot`` extra) is not installed.
-        ValueError
-            Unknown ``which``, non-positive ``bands``, ``skip`` out of range, or smoothed
-            states requested from filter-only results.
-        """
-        if which not in ("smoothed", "filtered"):
-            raise ValueError(f"which must be 'smoothed' or 'filtered', not {which!r}")
-        if not (math.isfinite(bands) and bands > 0):
-            raise ValueError(f"bands must be a positive number of standard errors, not {bands!r}")
-        hr = self.hedge_ratios
-        est, se = (hr.smoothed, hr.smoothed_se) if which == "smoothed" else (
-            hr.filtered, hr.filtered_se)
-        if which == "smoothed" and est.isna().all().all():
-            raise ValueError("no smoothed states in these results (they come from filter()); "
-                             "use which='filtered' or the model's smooth()")
-        if skip is None:
-            skip = self._default_skip()
-        _check_skip(skip, self.nobs)
-        est, se = est.iloc[skip:], se.iloc[skip:]
-        names = list(est.columns)
-        fig = _new_figure(fig, (9.0, 1.0 + 2.4 * len(names)))
-        axes = fig.subplots(len(names), 1, sharex=True, squeeze=False)[:, 0]
-        x = est.index
-        for i, (ax, name) in enumerate(zip(axes, names, strict=True)):
-            m = est[name].to_numpy(float)
-            h = bands * se[name].to_numpy(float)
-            ax.fill_between(x, m - h, m + h, color="C0", alpha=0.25, linewidth=0,
-                            label=f"\u00b1{bands:g} s.e.")
-            ax.plot(x, m, color="C0", linewidth=1.0, label=which)
-            label = "intercept\n(spread level)" if i == 0 else f"hedge ratio\n{name}"
-            ax.set_ylabel(label)
-            ax.grid(True, alpha=0.3)
-        axes[0].set_title(f"{which.capitalize()} states \u00b1 {bands:g} standard errors")
-        axes[0].legend(loc="best", fontsize="small")
-        fig.tight_layout()
-        return fig
-
-    def plot_spread(self, entry: float = 2.0, exit: float = 0.0, fig: Figure | None = None,
-                    *, skip: int | None = None) -> Figure:
-        r"""Plot the filtered spread (top) and its z-score with trading thresholds (bottom).
-
-        Top panel: the spread :math:`s_t = y_t - \sum_{j\ge2}\beta_{j,t|t}x_{j,t}`
-        (:attr:`spread`) and, when :math:`\alpha < 1`, its long-run mean
-        :math:`\mu = c/(1-\alpha)` as a dashed line. Bottom panel:
-        the z-score :math:`e_t/\sqrt{Q_t}` (:attr:`zscore`, the standardised one-step
-        innovation, N(0, 1) under the model) with horizontal lines at :math:`\pm` ``entry``
-        and :math:`\pm` ``exit``.
-
-        Parameters
-        ----------
-        entry : float
-            Entry threshold in z units (lines at ``+entry`` and ``-entry``).
-        exit : float
-            Exit threshold in z units (lines at ``+exit`` and ``-exit``; one line when 0).
-        fig : matplotlib Figure, optional
-            An empty figure to draw on; by default a new pyplot figure.
-        skip : int, optional
-            Leading observations left out; default the diffuse periods and at least one
-            observation per state (where the filter still reflects its initialization).
-
-        Returns
-        -------
-        matplotlib.figure.Figure
-            The figure with two axes (spread, z-score).
-
-        Raises
-        ------
-        ImportError
-            matplotlib (the ``plot`` extra) is not installed.
-        ValueError
-            Non-finite thresholds or ``skip`` out of range.
-        """
-        if not (math.isfinite(entry) and math.isfinite(exit)):
-            raise ValueError(f"entry and exit must be finite, not {entry!r} and {exit!r}")
-        if skip is None:
-            skip = self._default_skip()
-        _check_skip(skip, self.nobs)
-        spread = self.spread.iloc[skip:]
-        z = self.zscore.iloc[skip:]
-        fig = _new_figure(fig, (9.0, 6.0))
-        ax1, ax2 = fig.subplots(2, 1, sharex=True, gridspec_kw={"height_ratios": [3, 2]})
-        x = spread.index
-        ax1.plot(x, spread.to_numpy(float), color="C0", linewidth=0.8, label="spread $s_t$")
-        mu = self.mu[0]
-        if math.isfinite(mu):
-            ax1.axhline(mu, color="C1", linestyle="--", linewidth=1.0,
-                        label=f"long-run mean $\\mu = c/(1-\\alpha)$ = {mu:.4g}")
-        ax1.set_ylabel("spread")
-        ax1.set_title("Filtered spread and z-score")
-        ax1.legend(loc="best", fontsize="small")
-        ax1.grid(True, alpha=0.3)
-        ax2.plot(x, z.to_numpy(float), color="C0", linewidth=0.6, label="z-score $e_t/\\sqrt{Q_t}$")
-        for value in sorted({float(entry), -float(entry)}):
-            ax2.axhline(value, color="C3", linestyle="--", linewidth=0.9)
-        for value in sorted({float(exit), -float(exit)}):
-            ax2.axhline(value, color="grey", linestyle=":", linewidth=0.9)
-        ax2.set_ylabel("z-score")
-        ax2.set_title(f"entry \u00b1{entry:g} (dashed), exit \u00b1{exit:g} (dotted)",
-                      fontsize="small")
-        ax2.grid(True, alpha=0.3)
-        fig.tight_layout()
-        return fig
 
     def summary(self, *args, **kwargs):
         """statsmodels summary plus fixed parameters, mu and half-life."""

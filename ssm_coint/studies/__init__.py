@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from .._markdown import markdown_to_html
+from ..io.markdown import markdown_to_html
 from . import agreement, casestudy, lrtest, recovery, replication, stationarity
 from ._common import DATA_ENV, default_data_dir
 

@@ -13,10 +13,10 @@ or end to end with a :class:`StrategyConfig` and :func:`run_strategy`; :func:`gr
 many configurations and :func:`walk_forward_path` re-calibrates out of sample.
 """
 
+from ..io.files import check_writable, write_atomic
 from ._backtest import SIZINGS, BacktestResult, backtest
 from ._errors import ConfigFileError, OutputExistsError, StrategySpecificationError
 from ._grid import BEST_CONFIG, GRID_TABLE, SEED002_BASE, SEED002_GRID, GridResult, grid_search
-from ._io import check_writable, write_atomic
 from ._metrics import TRADING_DAYS, PerformanceMetrics, performance_metrics, round_trips
 from ._path import FilterPath
 from ._signals import (

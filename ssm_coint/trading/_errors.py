@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..exceptions import ModelSpecificationError, SsmCointError
+from ..exceptions import ModelSpecificationError, OutputExistsError, SsmCointError
 
 __all__ = ["StrategySpecificationError", "ConfigFileError", "OutputExistsError"]
 
@@ -14,6 +14,3 @@ class StrategySpecificationError(ModelSpecificationError):
 class ConfigFileError(SsmCointError, ValueError):
     """A saved strategy configuration cannot be read (missing file, bad JSON, unknown keys)."""
 
-
-class OutputExistsError(SsmCointError, FileExistsError):
-    """An output file exists already and overwriting was not allowed (pass ``force=True``)."""

@@ -13,8 +13,8 @@ from typing import Any
 import pandas as pd
 
 from ..exceptions import SsmCointError
+from ..io.files import check_writable, write_atomic
 from ._errors import StrategySpecificationError
-from ._io import check_writable, write_atomic
 from ._strategy import StrategyConfig, filter_path_for, run_strategy, save_config
 
 __all__ = ["GridResult", "SEED002_BASE", "SEED002_GRID", "grid_search", "GRID_TABLE",

@@ -15,9 +15,9 @@ import pandas as pd
 
 from ..calibration import Calibration
 from ..exceptions import NonPositivePriceError, UnknownAssetError
+from ..io.files import write_atomic
 from ._backtest import SIZINGS, BacktestResult, backtest
 from ._errors import ConfigFileError, StrategySpecificationError
-from ._io import write_atomic
 from ._path import FilterPath, _fresh_frame
 from ._signals import (
     Signal,

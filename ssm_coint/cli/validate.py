@@ -6,8 +6,8 @@ import argparse
 from typing import Any
 
 
-def _cmd_validate(args: argparse.Namespace) -> dict[str, Any]:
-    from .studies import run_studies
+def cmd_validate(args: argparse.Namespace) -> dict[str, Any]:
+    from ..studies import run_studies
 
     report = run_studies(args.study, out=args.out, quick=args.quick, workers=args.workers,
                          seed=args.seed, data_dir=args.data_dir, reps=args.reps, force=args.force)
@@ -18,9 +18,9 @@ def _cmd_validate(args: argparse.Namespace) -> dict[str, Any]:
 
 def register(subparsers: Any) -> None:
     """Add the ``validate`` subcommand."""
-    from .studies import add_arguments
+    from ..studies import add_arguments
 
     v = subparsers.add_parser("validate", help="run the validation studies and write a report")
     add_arguments(v)
     v.add_argument("--json", action="store_true", help="print the report path as JSON")
-    v.set_defaults(func=_cmd_validate)
+    v.set_defaults(func=cmd_validate)

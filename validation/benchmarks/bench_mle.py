@@ -28,11 +28,11 @@ the observation variance free):
 
 Usage::
 
-    python validation/bench_mle.py                  # 3 repeats, 150 random starts (~1-2 min)
-    python validation/bench_mle.py --quick          # 1 repeat, 20 random starts
-    python validation/bench_mle.py --out DIR        # also write bench_mle.md, .csv and .json
-    python validation/bench_mle.py --out DIR --force  # ... overwriting existing files
-    python validation/bench_mle.py --json           # print the result as JSON
+    python validation/benchmarks/bench_mle.py   # 3 repeats, 150 random starts (~1-2 min)
+    python validation/benchmarks/bench_mle.py --quick  # 1 repeat, 20 random starts
+    python validation/benchmarks/bench_mle.py --out DIR  # also write bench_mle.md, .csv and .json
+    python validation/benchmarks/bench_mle.py --out DIR --force  # ... overwriting existing files
+    python validation/benchmarks/bench_mle.py --json  # print the result as JSON
 
 Data: ``$SSM_COINT_SHARED_DATA/chan_ewa_ewc_ige.csv`` (default ``../shared/data`` next to the
 repository). The exit status is 1 when a SPEC target of the table is not met (timings depend on
@@ -57,7 +57,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 if str(REPO) not in sys.path:  # run from a checkout without installing
     sys.path.insert(0, str(REPO))
 

@@ -23,9 +23,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .coint import ScanResult, scan_baskets, scan_pairs
-from .coint._scan import DEFAULT_MIN_OBS, _universe
-from .exceptions import ModelSpecificationError, NonPositivePriceError, TooFewAssetsError
+from ..coint import ScanResult, scan_baskets, scan_pairs
+from ..coint._scan import DEFAULT_MIN_OBS, _universe
+from ..exceptions import ModelSpecificationError, NonPositivePriceError, TooFewAssetsError
 
 __all__ = ["register", "cmd_scan", "load_universe"]
 
@@ -132,14 +132,14 @@ def load_universe(
     price, which is right for a model of a few assets and wrong for a universe scan. This
     reader reuses its file, date and asset checks and stops before the trimming.
     """
-    from .data._loader import (
+    from ..data._loader import (
         _SYMBOL_NAMES,
         _long_to_wide,
         _read_table,
         _select_assets,
         _slice_range,
     )
-    from .data._validate import (
+    from ..data._validate import (
         _DATE_NAMES,
         _check_dates,
         _find_column,
@@ -147,7 +147,7 @@ def load_universe(
         _fmt_list,
         _parse_dates,
     )
-    from .exceptions import MissingDateColumnError
+    from ..exceptions import MissingDateColumnError
 
     file_path = Path(path)
     where = f"data file '{file_path}'"
@@ -251,7 +251,7 @@ def cmd_scan(args: argparse.Namespace) -> dict[str, Any]:
                                       "critical values)")
     files: dict[str, Path] = {}
     if args.out:
-        from .trading import check_writable
+        from ..trading import check_writable
 
         files = _files(Path(args.out), args.baskets)
         check_writable(files.values(), force=args.force)
@@ -280,7 +280,7 @@ def cmd_scan(args: argparse.Namespace) -> dict[str, Any]:
     if baskets is not None:
         result["baskets"] = baskets.to_dict()
     if files:
-        from .trading import write_atomic
+        from ..trading import write_atomic
 
         for kind, res in (("pairs", pairs), ("baskets", baskets)):
             if res is None:

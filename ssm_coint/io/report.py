@@ -19,9 +19,9 @@ from typing import Any
 
 import pandas as pd
 
-from ._markdown import markdown_to_html
-from .calibration import Calibration
-from .trading._io import check_writable, write_atomic
+from ..calibration import Calibration
+from .files import check_writable, write_atomic
+from .markdown import markdown_to_html
 
 __all__ = ["REPORT_FILES", "report_files", "write_report"]
 

@@ -14,9 +14,9 @@ early passes are expected to agree closely).
 
 Usage::
 
-    python validation/bench_adaptive.py            # 2000 passes (the NumPy loop takes ~1 min)
-    python validation/bench_adaptive.py --quick    # 100 passes
-    python validation/bench_adaptive.py --json
+    python validation/benchmarks/bench_adaptive.py   # 2000 passes (the NumPy loop takes ~1 min)
+    python validation/benchmarks/bench_adaptive.py --quick  # 100 passes
+    python validation/benchmarks/bench_adaptive.py --json
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-_REPO = Path(__file__).resolve().parents[1]
+_REPO = Path(__file__).resolve().parents[2]
 if str(_REPO) not in sys.path:  # run from a checkout without installing
     sys.path.insert(0, str(_REPO))
 

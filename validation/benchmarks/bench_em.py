@@ -7,9 +7,9 @@ log-likelihood, and the ratio of run times (target: ours at least 20x faster).
 
 Usage::
 
-    python validation/bench_em.py            # pykalman runs its full 100 iterations (minutes)
-    python validation/bench_em.py --quick    # pykalman runs 5 iterations, time scaled to 100
-    python validation/bench_em.py --out DIR  # also write bench_em.md, .csv and .json
+    python validation/benchmarks/bench_em.py   # pykalman runs its full 100 iterations (minutes)
+    python validation/benchmarks/bench_em.py --quick  # pykalman: 5 iterations, time scaled to 100
+    python validation/benchmarks/bench_em.py --out DIR  # also write bench_em.md, .csv and .json
 
 In ``--quick`` mode pykalman's time for 100 iterations is extrapolated linearly from 5 (its
 iterations all cost the same: one filter, one smoother, one M-step); the table says so.
@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 

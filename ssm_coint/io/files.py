@@ -7,7 +7,7 @@ import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
-from ._errors import OutputExistsError
+from ..exceptions import OutputExistsError
 
 __all__ = ["check_writable", "write_atomic"]
 

@@ -16,9 +16,9 @@ from typing import Any
 
 import pandas as pd
 
-from .estimation.registry import METHOD_NAMES
-from .exceptions import TooFewAssetsError
-from .trading import (
+from ..estimation.registry import METHOD_NAMES
+from ..exceptions import TooFewAssetsError
+from ..trading import (
     SEED002_BASE,
     SEED002_GRID,
     SIGNALS,
@@ -146,7 +146,7 @@ def register(subparsers: Any) -> None:
 
 # --------------------------------------------------------------------------- helpers
 def _load(cfg: StrategyConfig, missing: str) -> pd.DataFrame:
-    from .data import load_prices
+    from ..data import load_prices
 
     if not cfg.data:
         raise StrategySpecificationError("--data is required (or a --config that names it)")
@@ -215,7 +215,7 @@ def cmd_backtest(args: argparse.Namespace) -> dict[str, Any]:
     res = run_strategy(prices, cfg)
     result = res.to_dict()
     if files:
-        from .trading import save_config
+        from ..trading import save_config
 
         write_atomic(files["daily"], res.backtest.daily().to_csv(), force=args.force)
         write_atomic(files["trades"], res.backtest.trades.to_csv(index=False),
@@ -242,7 +242,7 @@ def cmd_grid(args: argparse.Namespace) -> dict[str, Any]:
     """Run the grid, write the ranked table and ``best_config.json`` into ``--out``."""
     if not args.out:
         raise StrategySpecificationError("grid needs --out DIR for the table and best config")
-    from .trading import BEST_CONFIG, GRID_TABLE
+    from ..trading import BEST_CONFIG, GRID_TABLE
 
     out = Path(args.out)
     check_writable([out / GRID_TABLE, out / BEST_CONFIG], force=args.force)

@@ -1,0 +1,90 @@
+"""Command line: ``ssm-coint`` (also ``python -m ssm_coint``), one module per command.
+
+Parses arguments and calls the API: :mod:`.demo`, :mod:`.fit`, :mod:`.compare`,
+:mod:`.trading` (``backtest`` and ``grid``, which share their options), :mod:`.scan`,
+:mod:`.validate`. :func:`main` turns errors into one line and an exit status and shows warnings.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import warnings
+from collections.abc import Sequence
+
+import numpy as np
+
+from ..exceptions import SsmCointError
+
+__all__ = ["main", "build_parser"]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``ssm-coint``."""
+    from . import compare, demo, fit, scan, trading, validate
+
+    p = argparse.ArgumentParser(prog="ssm-coint", description=__doc__)
+    p.add_argument("--quiet", action="store_true",
+                   help="do not print warnings (they go to stderr, one line each, by default)")
+    sub = p.add_subparsers(dest="command", required=True)
+    for module in (demo, fit, compare, trading, scan, validate):
+        module.register(sub)
+    for command in sub.choices.values():  # also accepted after the command name
+        command.add_argument("--quiet", action="store_true", default=argparse.SUPPRESS,
+                             help="do not print warnings")
+    return p
+
+
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split())
+
+
+def _show_warnings(caught: list[warnings.WarningMessage]) -> None:
+    """Print each distinct warning once, one line each, on stderr."""
+    seen: set[str] = set()
+    for w in caught:
+        line = f"ssm-coint: warning: {_one_line(w.message)}"
+        if line not in seen:
+            seen.add(line)
+            print(line, file=sys.stderr)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point; returns the exit status.
+
+    0 ok; 2 bad input or usage (:class:`~ssm_coint.exceptions.SsmCointError` other than
+    :class:`~ssm_coint.exceptions.EstimationError`, unreadable files, bad values); 1 numerical
+    failure (:class:`~ssm_coint.exceptions.EstimationError`, a singular matrix, a floating-point
+    error); 130 on Ctrl-C. Every error is one line on stderr, never a traceback. Warnings are
+    shown on stderr, one line each and de-duplicated, unless ``--quiet``.
+    """
+    from ..exceptions import EstimationError
+
+    args = build_parser().parse_args(argv)
+    status = 0
+    out = None
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            out = args.func(args)
+        except KeyboardInterrupt:
+            status = 130
+            message = "ssm-coint: interrupted"
+        except EstimationError as exc:
+            status, message = 1, f"ssm-coint: numerical failure: {_one_line(exc)}"
+        except (np.linalg.LinAlgError, FloatingPointError, ZeroDivisionError) as exc:
+            status = 1
+            message = f"ssm-coint: numerical failure: {type(exc).__name__}: {_one_line(exc)}"
+        except SsmCointError as exc:
+            status, message = 2, f"ssm-coint: error: {_one_line(exc)}"
+        except (OSError, ValueError) as exc:
+            status, message = 2, f"ssm-coint: error: {type(exc).__name__}: {_one_line(exc)}"
+    if not getattr(args, "quiet", False):
+        _show_warnings(caught)
+    if status:
+        print(message, file=sys.stderr)
+        return status
+    if getattr(args, "json", False):
+        print(json.dumps(out, allow_nan=False, default=str))
+    return 0
