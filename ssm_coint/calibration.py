@@ -12,6 +12,41 @@ import pandas as pd
 __all__ = ["Calibration"]
 
 
+def wald_intervals(params: pd.Series, bse: pd.Series, alpha: float = 0.05) -> pd.DataFrame:
+    r"""Wald intervals of the package's parameters (one rule for every results object).
+
+    alpha and c: :math:`\hat\theta \pm z_{1-\alpha/2}\,\mathrm{se}`. Variances: Wald on the
+    log scale, :math:`\hat\sigma^2 \exp(\pm z\,\mathrm{se}/\hat\sigma^2)`, positive and
+    far better covering near zero. A NaN standard error (a boundary) gives NaN.
+
+    Parameters
+    ----------
+    params, bse : Series
+        Estimates and standard errors by parameter name.
+    alpha : float
+        1 - coverage.
+
+    Returns
+    -------
+    DataFrame
+        ``lower`` and ``upper`` by parameter name.
+    """
+    from scipy.stats import norm
+
+    if not 0 < alpha < 1:
+        raise ValueError(f"alpha must lie in (0, 1), not {alpha!r}")
+    z = float(norm.ppf(1 - alpha / 2))
+    rows = {}
+    for name in params.index:
+        est, se = float(params[name]), float(bse[name])
+        if str(name).startswith("sigma2.") and est > 0:
+            f = np.exp(z * se / est)
+            rows[name] = (est / f, est * f)
+        else:
+            rows[name] = (est - z * se, est + z * se)
+    return pd.DataFrame.from_dict(rows, orient="index", columns=["lower", "upper"])
+
+
 @dataclass
 class Calibration:
     """A calibrated hedge-ratio model.
@@ -105,20 +140,9 @@ class Calibration:
         keeps the interval positive and has far better coverage near zero (the usual choice for
         variance components). Parameters at a boundary get NaN.
         """
-        from scipy.stats import norm
-
         if self.bse is None:
             raise ValueError(f"method {self.method!r} gives no standard errors")
-        z = float(norm.ppf(1 - alpha / 2))
-        rows = {}
-        for name in self.free:
-            est, se = float(self.params[name]), float(self.bse[name])
-            if name.startswith("sigma2.") and est > 0:
-                f = np.exp(z * se / est)
-                rows[name] = (est / f, est * f)
-            else:
-                rows[name] = (est - z * se, est + z * se)
-        return pd.DataFrame.from_dict(rows, orient="index", columns=["lower", "upper"])
+        return wald_intervals(self.params[self.free], self.bse[self.free], alpha)
 
     def plot_profile(self, ax=None):
         """Plot the profile log-likelihood of alpha (needs ``profile``); returns the Figure.
@@ -190,6 +214,6 @@ class Calibration:
         if self.bse is not None:
             out["bse"] = {k: clean(v) for k, v in self.bse.items()}
             if self.alpha < 1 and self.results is not None:
-                out["bse"]["mu"] = clean(self.results.mu[1])  # delta method
+                out["bse"]["mu"] = clean(self.results.mu_se)  # delta method
         out["hedge_ratios_last"] = {k: clean(v) for k, v in self.hedge_ratios_last().items()}
         return out

@@ -47,7 +47,7 @@ def test_true_parameters_inside_99pct_interval(k, alpha):
             assert np.isfinite(cal.bse[name]) and cal.bse[name] > 0, name
             lo, hi = ci.loc[name]
         assert lo <= true <= hi, (name, lo, true, hi)
-    mu, mu_se = cal.results.mu
+    mu, mu_se = cal.results.mu, cal.results.mu_se
     assert abs(mu - 2.0) <= Z99 * mu_se
 
 

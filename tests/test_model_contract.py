@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ssm_coint import HedgeRatioModel, hedge_model, simulate_hedge_model
+from ssm_coint import HedgeRatioModel, fit_mle, hedge_model, simulate_hedge_model
 from ssm_coint.exceptions import ModelSpecificationError
 
 warnings.filterwarnings("ignore", message="A date index has been provided")
@@ -124,7 +124,7 @@ def test_results_views(sim, truth_full):
     z = res.zscore
     assert z.iloc[:3].isna().all() and z.iloc[3:].notna().all()
     assert res.half_life == pytest.approx(np.log(2) / -np.log(sim.params["alpha"]))
-    mu, _ = res.mu
+    mu = res.mu
     assert mu == pytest.approx(sim.params["c"] / (1 - sim.params["alpha"]))
     assert "mu = c/(1-alpha)" in str(res.summary())
 
@@ -176,6 +176,10 @@ def test_fit_is_global_with_summary_forecast_and_append(ewc_ewa_ige):
     res = HedgeRatioModel(y, X).fit()
     assert res.llf == pytest.approx(414.4891, abs=1e-4)
     assert res.calibration.method == "mle" and res.calibration.converged
+    # one meaning per name: mu and the intervals are the calibration's
+    cal = res.calibration
+    assert res.mu == pytest.approx(cal.mu, rel=1e-12) and np.isfinite(res.mu_se)
+    pd.testing.assert_frame_equal(res.conf_int(), cal.conf_int(), rtol=1e-10)
     text = str(res.summary())
     assert "mu = c/(1-alpha)" in text and "sigma2.obs" in text
     # 5-day forecast given (hypothetical) future regressor prices: z_{n+h} (c + T a_{n+h-1})
@@ -210,3 +214,25 @@ def test_extend_on_business_days_without_frequency(ewc_ewa):
     np.testing.assert_allclose(ext.hedge_ratios.filtered.to_numpy(),
                                longer.filtered_state[1400:], rtol=1e-10)
     assert ext.hedge_ratios.filtered.index.equals(y.index[1400:])
+
+
+def test_johansen_start_is_defined_at_alpha_zero_and_fits(ewc_ewa_ige):
+    """Issue 15: the Johansen start divided 0 by 0 at alpha = 0 (``LinAlgError: Singular
+    matrix`` through every MLE fit). T cov(beta_0) T is now computed in closed form: equal to
+    the seed's formula at alpha != 0, its limit at alpha = 0."""
+    mod = hedge_model(ewc_ewa_ige, initialization="johansen")
+    full = np.array([0.5, 0.01, 1e-3, 1e-6, 1e-6, 1e-3])
+    # the seed's formula, written out at alpha = 0.5: r diag((T M T)^-1) pushed through T
+    Z = mod._design_rows
+    T = np.diag([0.5, 1.0, 1.0])
+    inv = np.linalg.inv(T @ (Z.T @ Z / len(Z)) @ T)
+    want = T @ (1e-3 * np.diag(np.diag(inv))) @ T + np.diag(full[2:5])
+    np.testing.assert_allclose(mod.system(full)["P1"], want, rtol=1e-10)
+    for alpha in (0.0, 1e-12, -0.3):
+        full[0] = alpha
+        assert np.isfinite(mod.loglike(mod.free_from_full(full)))
+    at0 = mod.system(np.r_[0.0, full[1:]])["P1"]
+    near0 = mod.system(np.r_[1e-9, full[1:]])["P1"]
+    np.testing.assert_allclose(at0, near0, rtol=1e-8)  # continuous at alpha = 0
+    cal = fit_mle(ewc_ewa_ige, "full", initialization="johansen", nested=False)
+    assert np.isfinite(cal.llf) and cal.converged

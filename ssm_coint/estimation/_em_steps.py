@@ -162,6 +162,23 @@ def e_step(y, X, tdiag, cvec, q, r, a1, P1, D):  # pragma: no cover - compiled
 
 
 @njit(cache=True)
+def _obs_moments(y, X, E, zvz):  # pragma: no cover - compiled
+    """:math:`\\sum_t E[(y_t - z_t\\beta_t)^2 \\mid Y]` over observed t, and their count."""
+    n, k = X.shape
+    acc = 0.0
+    cnt = 0
+    for t in range(n):
+        if math.isnan(y[t]):
+            continue
+        e = y[t]
+        for i in range(k):
+            e -= X[t, i] * E[t, i]
+        acc += e * e + zvz[t]
+        cnt += 1
+    return acc, cnt
+
+
+@njit(cache=True)
 def m_step(y, X, E, vd, zvz, cd, old, free):  # pragma: no cover - compiled
     """Closed-form M-step over the full vector ``(alpha, c, q_1..q_k, r)``; see module notes.
 
@@ -171,16 +188,7 @@ def m_step(y, X, E, vd, zvz, cd, old, free):  # pragma: no cover - compiled
     new = old.copy()
     capped = False
     if free[2 + k]:
-        acc = 0.0
-        cnt = 0
-        for t in range(n):
-            if math.isnan(y[t]):
-                continue
-            e = y[t]
-            for i in range(k):
-                e -= X[t, i] * E[t, i]
-            acc += e * e + zvz[t]
-            cnt += 1
+        acc, cnt = _obs_moments(y, X, E, zvz)
         new[2 + k] = acc / cnt
     m = n - 1
     alpha = old[0]
@@ -243,16 +251,7 @@ def score(y, X, E, vd, zvz, cd, theta):  # pragma: no cover - compiled
     alpha = theta[0]
     c = theta[1]
     r = theta[2 + k]
-    acc = 0.0
-    cnt = 0
-    for t in range(n):
-        if math.isnan(y[t]):
-            continue
-        e = y[t]
-        for i in range(k):
-            e -= X[t, i] * E[t, i]
-        acc += e * e + zvz[t]
-        cnt += 1
+    acc, cnt = _obs_moments(y, X, E, zvz)
     g[2 + k] = -0.5 * cnt / r + 0.5 * acc / (r * r)
     m = n - 1
     for j in range(k):

@@ -165,7 +165,7 @@ def _param_rows(cal: Calibration) -> list[str]:
             se, note = None, "fixed" if cal.method != "chan" else "set by Chan's delta and V_e"
         rows.append(f"| {name} | {_num(value)} | {_num(se)} | {note} |")
     if cal.alpha < 1:
-        mu_se = cal.results.mu[1] if (cal.results is not None and cal.bse is not None) else None
+        mu_se = cal.results.mu_se if (cal.results is not None and cal.bse is not None) else None
         rows.append(f"| mu = c/(1-alpha) | {_num(cal.mu)} | {_num(mu_se)} | "
                     "long-run mean; delta-method s.e. |")
     return rows

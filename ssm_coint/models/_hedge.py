@@ -301,9 +301,9 @@ class HedgeRatioModel(MLEModel):
             a1[:] = self.initial_state
             P1[:] = self.initial_state_cov
         elif kind == "johansen":
-            beta0, cov0 = self._johansen_state(alpha, c, r, tdiag)
+            beta0, tcov0t = self._johansen_state(alpha, c, r, tdiag)
             a1[:] = cvec + tdiag * beta0
-            P1[:] = (tdiag[:, None] * cov0 * tdiag[None, :]) + np.diag(q)
+            P1[:] = tcov0t + np.diag(q)
         # "chan": zeros
         return a1, P1, Pinf1
 
@@ -315,10 +315,13 @@ class HedgeRatioModel(MLEModel):
         beta0[1:] = -w[1:] / w[0]
         if "c" not in self.fixed and np.real(alpha) < 1:
             beta0[0] = c / (1 - alpha)
-        Zt = self._design_rows * tdiag[None, :]
-        info = Zt.T @ Zt / self.nobs
-        cov0 = r * np.diag(np.diag(np.linalg.inv(info)))
-        return beta0, cov0
+        # seed 000: cov(beta_0) = r diag([1/n sum_t T z_t' z_t T]^-1), pushed through T. With
+        # M = 1/n sum_t z_t' z_t the diagonal of T (T M T)^-1 T is diag(M^-1) for every
+        # nonzero alpha, and that is its limit at alpha = 0, where T M T is singular (the
+        # seed's formula divides 0 by 0 there): so compute T cov(beta_0) T from M directly.
+        M = self._design_rows.T @ self._design_rows / self.nobs
+        tcov0t = r * np.diag(np.diag(np.linalg.inv(M)))
+        return beta0, tcov0t
 
     def _default_johansen_weights(self) -> np.ndarray:
         if getattr(self, "_jw_cache", None) is None:

@@ -163,7 +163,7 @@ class HedgeRatioPlots:
         ax1, ax2 = fig.subplots(2, 1, sharex=True, gridspec_kw={"height_ratios": [3, 2]})
         x = spread.index
         ax1.plot(x, spread.to_numpy(float), color="C0", linewidth=0.8, label="spread $s_t$")
-        mu = self.mu[0]
+        mu = self.mu
         if math.isfinite(mu):
             ax1.axhline(mu, color="C1", linestyle="--", linewidth=1.0,
                         label=f"long-run mean $\\mu = c/(1-\\alpha)$ = {mu:.4g}")

@@ -339,34 +339,55 @@ class HedgeRatioResults(HedgeRatioPlots, MLEResults):
         """Half-life of the spread level in observations, from alpha (``inf`` if alpha = 1)."""
         return half_life_from_alpha(self.full_params["alpha"])
 
+    def conf_int(self, alpha: float = 0.05, **kwargs) -> pd.DataFrame:
+        """Wald intervals of the free parameters, by the rule of
+        :meth:`ssm_coint.Calibration.conf_int` (log scale for variances; NaN at a boundary).
+
+        statsmodels' keyword arguments (``cols``, ``method``) are refused: one interval rule
+        for every results object of the package.
+        """
+        if kwargs:
+            raise TypeError(f"conf_int() takes alpha only; got {sorted(kwargs)}")
+        from ..calibration import wald_intervals
+
+        names = list(self.model.param_names)
+        params = pd.Series(np.asarray(self.params, float), index=names)
+        bse = pd.Series(np.asarray(self.bse, float), index=names)
+        return wald_intervals(params, bse, alpha)
+
     @property
-    def mu(self) -> tuple[float, float]:
-        r"""Long-run mean :math:`\mu = c / (1-\alpha)` and its delta-method standard error.
+    def mu(self) -> float:
+        r"""Long-run mean :math:`\mu = c / (1-\alpha)` of the spread level (NaN at alpha = 1),
+        as :attr:`ssm_coint.Calibration.mu`; its standard error is :attr:`mu_se`."""
+        p = self.full_params
+        alpha, c = float(p["alpha"]), float(p["c"])
+        return c / (1 - alpha) if alpha < 1 else math.nan
+
+    @property
+    def mu_se(self) -> float:
+        r"""Delta-method standard error of :attr:`mu`.
 
         .. math::
 
             \operatorname{se}(\hat\mu)^2 = g' \Sigma g, \qquad
             g = \left(\frac{c}{(1-\alpha)^2}, \frac{1}{1-\alpha}\right)
 
-        over the free ones of (alpha, c). ``(nan, nan)`` when alpha = 1; the standard error is
-        NaN when the results carry no covariance (``cov_type="none"``, or alpha or c on a
-        boundary).
+        over the free ones of (alpha, c); 0 when both are fixed. NaN at alpha = 1, and when
+        the results carry no covariance (``cov_type="none"``, or alpha or c on a boundary).
         """
         p = self.full_params
         alpha, c = float(p["alpha"]), float(p["c"])
         if alpha >= 1:
-            return math.nan, math.nan
-        mu = c / (1 - alpha)
+            return math.nan
         names = self.model.param_names
         grad = {"alpha": c / (1 - alpha) ** 2, "c": 1 / (1 - alpha)}
         idx = [names.index(n) for n in grad if n in names]
         if not idx:
-            return mu, 0.0
-        # NaN rows when no covariance was computed (cov_type="none") or at a boundary
+            return 0.0
         cov = np.asarray(self.cov_params())[np.ix_(idx, idx)]
         g = np.array([grad[names[i]] for i in idx])
         var = float(g @ cov @ g)
-        return mu, math.sqrt(var) if var >= 0 else math.nan
+        return math.sqrt(var) if var >= 0 else math.nan
 
     def _default_skip(self) -> int:
         """Leading observations whose states mirror the initialization, not the data.
@@ -381,7 +402,7 @@ class HedgeRatioResults(HedgeRatioPlots, MLEResults):
         """statsmodels summary plus fixed parameters, mu and half-life."""
         summ = super().summary(*args, **kwargs)
         fixed = ", ".join(f"{k} = {v:g}" for k, v in self.model.fixed.items()) or "none"
-        mu, mu_se = self.mu
+        mu, mu_se = self.mu, self.mu_se
         summ.add_extra_txt(
             [
                 f"Fixed parameters: {fixed}",
@@ -404,9 +425,14 @@ class HedgeRatioResultsWrapper(MLEResultsWrapper):
     _attrs: dict = {}
     _wrap_attrs = wrap.union_dicts(MLEResultsWrapper._wrap_attrs, _attrs)
     _methods: dict = {}
-    # ``forecast`` is not date-wrapped (below): its Series carries its own index
+    # ``forecast`` and ``conf_int`` are not wrapped (below): they return their own frames
     _wrap_methods = {k: v for k, v in wrap.union_dicts(MLEResultsWrapper._wrap_methods,
-                                                        _methods).items() if k != "forecast"}
+                                                        _methods).items()
+                     if k not in ("forecast", "conf_int")}
+
+    def conf_int(self, *args, **kwargs):
+        """See :meth:`HedgeRatioResults.conf_int`."""
+        return self._results.conf_int(*args, **kwargs)
 
     def forecast(self, *args, **kwargs):
         """See :meth:`HedgeRatioResults.forecast`."""

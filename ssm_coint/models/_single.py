@@ -80,12 +80,9 @@ _LEVEL_SHARES = (0.9, 0.5, 0.1)
 
 def _half_life(phi: float) -> float:
     """Half-life :math:`\\ln 2 / (-\\ln|\\phi|)` in observations (``inf`` if |phi| >= 1)."""
-    a = abs(float(phi))
-    if a >= 1:
-        return math.inf
-    if a == 0:
-        return 0.0
-    return math.log(2.0) / -math.log(a)
+    from ._results import half_life_from_alpha
+
+    return half_life_from_alpha(phi)
 
 
 class MeanReversionModel(MLEModel):
