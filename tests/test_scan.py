@@ -13,7 +13,7 @@ from _shared_data import shared_data_path
 from statsmodels.tsa.stattools import coint
 
 from ssm_coint._threads import single_blas_thread as _single_thread_blas
-from ssm_coint.cli.scan import cmd_scan, load_universe, register
+from ssm_coint.cli.scan import cmd_scan, register
 from ssm_coint.coint import (
     ScanResult,
     rank_pairs,
@@ -21,6 +21,7 @@ from ssm_coint.coint import (
     scan_pairs,
     select_non_overlapping,
 )
+from ssm_coint.data import load_universe
 from ssm_coint.exceptions import (
     DataFormatError,
     ModelSpecificationError,

@@ -14,18 +14,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-import pandas as pd
-
 from ..coint import ScanResult, scan_baskets, scan_pairs
-from ..coint._scan import DEFAULT_MIN_OBS, _universe
-from ..exceptions import ModelSpecificationError, NonPositivePriceError, TooFewAssetsError
+from ..coint._scan import DEFAULT_MIN_OBS
+from ..data import load_universe
+from ..exceptions import ModelSpecificationError, TooFewAssetsError
 
 __all__ = ["register", "cmd_scan", "load_universe"]
 
@@ -92,101 +89,6 @@ def register(subparsers: Any) -> None:
 
 
 # --------------------------------------------------------------------------- loading
-def load_universe(
-    path: str | os.PathLike[str],
-    assets: Sequence[str] | None = None,
-    *,
-    start: Any = None,
-    end: Any = None,
-    log_prices: bool = False,
-) -> pd.DataFrame:
-    """Read a price file for a scan, keeping each ticker's own first and last date.
-
-    Parameters
-    ----------
-    path : str or path-like
-        CSV or Parquet, wide or long layout (as :func:`ssm_coint.load_prices`).
-    assets : sequence of str, optional
-        Tickers to keep, in this order (default: all, in file order).
-    start, end : date-like, optional
-        Inclusive sample bounds.
-    log_prices : bool
-        Return natural log prices; every present price must then be positive.
-
-    Returns
-    -------
-    pandas.DataFrame
-        float64 prices on a sorted ``DatetimeIndex``; NaN where a ticker has no price.
-
-    Raises
-    ------
-    DataFileNotFoundError, DataFormatError, MissingDateColumnError, DateParseError,
-    DuplicateDateError, UnknownAssetError, TooFewAssetsError, SampleSplitError, NonNumericError
-        As :func:`ssm_coint.load_prices` (same messages).
-    NonPositivePriceError
-        A zero or negative price with ``log_prices``.
-
-    Notes
-    -----
-    :func:`ssm_coint.load_prices` trims the sample to the dates on which every asset has a
-    price, which is right for a model of a few assets and wrong for a universe scan. This
-    reader reuses its file, date and asset checks and stops before the trimming.
-    """
-    from ..data._loader import (
-        _SYMBOL_NAMES,
-        _long_to_wide,
-        _read_table,
-        _select_assets,
-        _slice_range,
-    )
-    from ..data._validate import (
-        _DATE_NAMES,
-        _check_dates,
-        _find_column,
-        _find_date_column,
-        _fmt_list,
-        _parse_dates,
-    )
-    from ..exceptions import MissingDateColumnError
-
-    file_path = Path(path)
-    where = f"data file '{file_path}'"
-    frame, csv = _read_table(file_path)
-    date_col = _find_date_column(frame.columns)
-    if date_col is None:
-        raise MissingDateColumnError(
-            f"{where}: no date column (looked for {', '.join(_DATE_NAMES)}); columns present: "
-            f"{_fmt_list(frame.columns)}"
-        )
-    sym_col = _find_column(frame.columns, _SYMBOL_NAMES, _SYMBOL_NAMES)
-    if sym_col is not None:
-        data = _long_to_wide(frame, date_col, sym_col, None, assets, where, csv)
-    else:
-        others = [c for c in frame.columns if c != date_col]
-        if assets is None:
-            others = [c for c in others if not str(c).startswith("Unnamed:")]
-        selected = _select_assets(assets, others, where)
-        dates = _parse_dates(frame[date_col], where, date_col, csv)
-        data = frame.loc[:, selected].set_axis(dates, axis=0)
-    data = _check_dates(data, where)
-    data = _slice_range(data, start, end, where)
-    data = _universe(data)
-    data.index.name = "date"
-    if log_prices:
-        values = data.to_numpy()
-        bad = np.argwhere(values <= 0)
-        if bad.size:
-            r, c = bad[0]
-            raise NonPositivePriceError(
-                f"{where}: column '{data.columns[c]}' has a non-positive price {values[r, c]!r} "
-                f"on {data.index[r].date()}; log prices need positive prices"
-            )
-        data = np.log(data)
-    data.attrs["source"] = str(path)
-    data.attrs["log_prices"] = bool(log_prices)
-    return data
-
-
 # --------------------------------------------------------------------------- handler
 def _progress(label: str) -> Callable[[int, int], None] | None:
     if not sys.stderr.isatty():

@@ -1,6 +1,6 @@
 """Price data input: reading files, validating frames and checking designs (SPEC section 9)."""
 
-from ssm_coint.data._loader import load_prices
+from ssm_coint.data._loader import load_prices, load_universe
 from ssm_coint.data._validate import MissingPolicy, check_regressors, validate_prices
 
-__all__ = ["load_prices", "validate_prices", "check_regressors", "MissingPolicy"]
+__all__ = ["load_prices", "load_universe", "validate_prices", "check_regressors", "MissingPolicy"]

@@ -18,6 +18,7 @@ import difflib
 import os
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -41,12 +42,13 @@ from ssm_coint.exceptions import (
     DataFormatError,
     DuplicateDateError,
     MissingDateColumnError,
+    NonPositivePriceError,
     SampleSplitError,
     TooFewAssetsError,
     UnknownAssetError,
 )
 
-__all__ = ["load_prices"]
+__all__ = ["load_prices", "load_universe"]
 
 DateLike = str | pd.Timestamp | np.datetime64 | None
 
@@ -202,6 +204,99 @@ def _long_to_wide(
     return wide
 
 
+def _read_wide(file_path: Path, assets: Sequence[str] | None, where: str, *,
+               date_column: str | None = None, value_column: str | None = None) -> pd.DataFrame:
+    """Read, pivot (long layout), select the assets and parse/check the dates: the part of
+    loading shared by :func:`load_prices` and :func:`load_universe`."""
+    frame, csv = _read_table(file_path)
+    date_col = _find_date_column(frame.columns, date_column)
+    if date_col is None:
+        looked = repr(date_column) if date_column is not None else ", ".join(_DATE_NAMES)
+        raise MissingDateColumnError(
+            f"{where}: no date column (looked for {looked}); columns present: "
+            f"{_fmt_list(frame.columns)}"
+        )
+    sym_col = _find_column(frame.columns, _SYMBOL_NAMES, _SYMBOL_NAMES)
+    if sym_col is not None:
+        data = _long_to_wide(frame, date_col, sym_col, value_column, assets, where, csv)
+    else:
+        if value_column is not None:
+            raise DataFormatError(
+                f"{where}: value_column={value_column!r} applies to long files, but this file has "
+                f"no 'symbol'/'ticker' column (wide layout; columns: {_fmt_list(frame.columns)})"
+            )
+        others = [c for c in frame.columns if c != date_col]
+        if assets is None:
+            others = [c for c in others if not str(c).startswith("Unnamed:")]
+        selected = _select_assets(assets, others, where)
+        dates = _parse_dates(frame[date_col], where, date_col, csv)
+        data = frame.loc[:, selected].set_axis(dates, axis=0)
+    return _check_dates(data, where)
+
+
+def load_universe(
+    path: str | os.PathLike[str],
+    assets: Sequence[str] | None = None,
+    *,
+    start: Any = None,
+    end: Any = None,
+    log_prices: bool = False,
+) -> pd.DataFrame:
+    """Read a price file for a scan, keeping each ticker's own first and last date.
+
+    Parameters
+    ----------
+    path : str or path-like
+        CSV or Parquet, wide or long layout (as :func:`load_prices`).
+    assets : sequence of str, optional
+        Tickers to keep, in this order (default: all, in file order).
+    start, end : date-like, optional
+        Inclusive sample bounds.
+    log_prices : bool
+        Return natural log prices; every present price must then be positive.
+
+    Returns
+    -------
+    pandas.DataFrame
+        float64 prices on a sorted ``DatetimeIndex``; NaN where a ticker has no price.
+
+    Raises
+    ------
+    DataFileNotFoundError, DataFormatError, MissingDateColumnError, DateParseError,
+    DuplicateDateError, UnknownAssetError, TooFewAssetsError, SampleSplitError, NonNumericError
+        As :func:`load_prices` (same messages).
+    NonPositivePriceError
+        A zero or negative price with ``log_prices``.
+
+    Notes
+    -----
+    :func:`load_prices` trims the sample to the dates on which every asset has a price, which
+    is right for a model of a few assets and wrong for a universe scan. This reader shares its
+    file, date and asset checks and stops before the trimming.
+    """
+    from ..coint._scan import _universe
+
+    file_path = Path(path)
+    where = f"data file '{file_path}'"
+    data = _read_wide(file_path, assets, where)
+    data = _slice_range(data, start, end, where)
+    data = _universe(data)
+    data.index.name = "date"
+    if log_prices:
+        values = data.to_numpy()
+        bad = np.argwhere(values <= 0)
+        if bad.size:
+            r, c = bad[0]
+            raise NonPositivePriceError(
+                f"{where}: column '{data.columns[c]}' has a non-positive price {values[r, c]!r} "
+                f"on {data.index[r].date()}; log prices need positive prices"
+            )
+        data = np.log(data)
+    data.attrs["source"] = str(path)
+    data.attrs["log_prices"] = bool(log_prices)
+    return data
+
+
 def load_prices(
     path: str | os.PathLike[str],
     assets: Sequence[str] | None = None,
@@ -275,30 +370,8 @@ def load_prices(
         raise ValueError(f"missing must be one of {_MISSING_POLICIES}, got {missing!r}")
     file_path = Path(path)
     where = f"data file '{file_path}'"
-    frame, csv = _read_table(file_path)
-    date_col = _find_date_column(frame.columns, date_column)
-    if date_col is None:
-        looked = repr(date_column) if date_column is not None else ", ".join(_DATE_NAMES)
-        raise MissingDateColumnError(
-            f"{where}: no date column (looked for {looked}); columns present: "
-            f"{_fmt_list(frame.columns)}"
-        )
-    sym_col = _find_column(frame.columns, _SYMBOL_NAMES, _SYMBOL_NAMES)
-    if sym_col is not None:
-        data = _long_to_wide(frame, date_col, sym_col, value_column, assets, where, csv)
-    else:
-        if value_column is not None:
-            raise DataFormatError(
-                f"{where}: value_column={value_column!r} applies to long files, but this file has "
-                f"no 'symbol'/'ticker' column (wide layout; columns: {_fmt_list(frame.columns)})"
-            )
-        others = [c for c in frame.columns if c != date_col]
-        if assets is None:
-            others = [c for c in others if not c.startswith("Unnamed:")]
-        selected = _select_assets(assets, others, where)
-        dates = _parse_dates(frame[date_col], where, date_col, csv)
-        data = frame.loc[:, selected].set_axis(dates, axis=0)
-    data = _check_dates(data, where)
+    data = _read_wide(file_path, assets, where, date_column=date_column,
+                      value_column=value_column)
     full = data
     data = _slice_range(data, start, end, where)
     if (start is not None or end is not None) and not data.notna().all(axis=1).any():
