@@ -213,3 +213,29 @@ def test_package_silences_no_warning():
     # boundary parameters back into the covariance, and the agreement figure labels n/a bars
     allowed = {"estimation/_mle.py: nan_to_num(", "studies/agreement.py: nan_to_num("}
     assert set(offenders) <= allowed, offenders
+
+
+def test_zero_and_negative_prices_in_level_mode(tmp_path, capsys):
+    rng = np.random.default_rng(5)
+    n = 150
+    x = 50 + np.cumsum(0.3 * rng.standard_normal(n))
+    y = 3.0 + 0.5 * x + rng.standard_normal(n) * 0.2
+    df = pd.DataFrame({"date": pd.bdate_range("2021-01-01", periods=n).strftime("%Y-%m-%d"),
+                       "Y": y, "X": x})
+    df.loc[[30, 31], "X"] = 0.0
+    zero = tmp_path / "zero.csv"
+    df.to_csv(zero, index=False)
+    argv = ["fit", "--data", str(zero), "--assets", "Y", "X", "--variant", "alpha1", "--json"]
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "'X' has a zero price 0" in err[0]
+    assert "2021-02-12, 2021-02-15" in err[0]
+    assert main([*argv, "--allow-negative"]) == 2  # zero is refused either way
+    capsys.readouterr()
+    df.loc[[30, 31], "X"] = -1.0  # a negative level
+    neg = tmp_path / "neg.csv"
+    df.to_csv(neg, index=False)
+    argv = ["fit", "--data", str(neg), "--assets", "Y", "X", "--variant", "alpha1", "--json"]
+    assert main(argv) == 2
+    assert "--allow-negative" in capsys.readouterr().err
+    assert main([*argv, "--allow-negative"]) == 0

@@ -314,8 +314,22 @@ def test_non_positive_price_with_log_prices(tmp_path):
     path = _write(tmp_path, text)
     with pytest.raises(NonPositivePriceError, match="'B'.*-0.5 on 2020-01-02"):
         load_prices(path, log_prices=True)
-    out = load_prices(path)  # negative levels are allowed without logs (Chan's leveraged ETFs)
+    # level mode: a negative price is an error unless asked for (a spread, a futures series)
+    with pytest.raises(NonPositivePriceError, match="'B'.*-0.5 on 2020-01-02.*allow.negative"):
+        load_prices(path)
+    out = load_prices(path, allow_negative=True)
     assert out.loc["2020-01-02", "B"] == -0.5
+
+
+@pytest.mark.parametrize("allow_negative", [False, True])
+def test_zero_price_is_refused_in_level_mode(tmp_path, allow_negative):
+    """Issue 15: a leg set to 0 on some days turned a Sharpe of -0.09 into +0.53, silently."""
+    text = ("date,A,B\n2020-01-01,1,2\n2020-01-02,2,0\n2020-01-03,3,4\n2020-01-06,4,0\n"
+            "2020-01-07,5,6\n")
+    with pytest.raises(NonPositivePriceError,
+                       match="'B' has a zero price 0 on 2020-01-02 .2 date.s.: 2020-01-02, "
+                             "2020-01-06"):
+        load_prices(_write(tmp_path, text), allow_negative=allow_negative)
 
 
 def test_zero_price_with_log_prices(tmp_path):

@@ -6,10 +6,12 @@ import argparse
 
 import pandas as pd
 
-__all__ = ["add_data_options", "load_from_args"]
+__all__ = ["add_allow_negative", "add_data_options", "load_from_args"]
 
 
 def load_from_args(args: argparse.Namespace) -> pd.DataFrame:
+    """The prices named by ``--data --assets --start --end --log-prices --missing
+    --allow-negative``."""
     from ..data import load_prices
 
     if len(args.assets) < 2:
@@ -17,14 +19,24 @@ def load_from_args(args: argparse.Namespace) -> pd.DataFrame:
 
         raise TooFewAssetsError("--assets needs at least two names (the first is y)")
     return load_prices(args.data, args.assets, start=args.start, end=args.end,
-                       log_prices=args.log_prices, missing=args.missing)
+                       log_prices=args.log_prices, missing=args.missing,
+                       allow_negative=bool(getattr(args, "allow_negative", False)))
+
+
+def add_allow_negative(p: argparse.ArgumentParser) -> None:
+    """``--allow-negative``: accept negative level prices (spreads, futures series)."""
+    p.add_argument("--allow-negative", action="store_true",
+                   help="accept negative prices in level mode (a spread or futures series); "
+                        "a zero price is refused either way")
 
 
 def add_data_options(p: argparse.ArgumentParser) -> None:
+    """The price-file options of ``compare`` (``fit`` has its own order)."""
     p.add_argument("--data", required=True, help="CSV or Parquet, wide or long layout")
     p.add_argument("--assets", nargs="+", required=True, help="Y X1 [X2 ...]")
     p.add_argument("--start")
     p.add_argument("--end")
     p.add_argument("--log-prices", action="store_true")
     p.add_argument("--missing", choices=["raise", "drop", "ffill"], default="raise")
+    add_allow_negative(p)
     p.add_argument("--json", action="store_true")

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from ._common import load_from_args
+from ._common import add_allow_negative, load_from_args
 
 __all__ = ["register", "cmd_fit"]
 
@@ -66,6 +66,7 @@ def register(sub: Any) -> None:
     f.add_argument("--end")
     f.add_argument("--log-prices", action="store_true")
     f.add_argument("--missing", choices=["raise", "drop", "ffill"], default="raise")
+    add_allow_negative(f)
     f.add_argument("--json", action="store_true")
     f.add_argument("--out", metavar="DIR", default=None,
                    help="write a report into DIR: report.md, report.html, results.json, "

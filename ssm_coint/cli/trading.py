@@ -31,6 +31,7 @@ from ..trading import (
     run_strategy,
     write_atomic,
 )
+from ._common import add_allow_negative
 
 __all__ = ["register", "cmd_backtest", "cmd_grid"]
 
@@ -73,6 +74,7 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--log-prices", action=argparse.BooleanOptionalAction, default=None,
                    help="run the model on log prices (trading stays on price levels)")
     p.add_argument("--missing", choices=["raise", "drop", "ffill"], default="raise")
+    add_allow_negative(p)
     p.add_argument("--json", action="store_true", help="machine-readable result on stdout")
     p.add_argument("--out", default=None, help="output folder")
     p.add_argument("--force", action="store_true", help="overwrite existing output files")
@@ -145,14 +147,15 @@ def register(subparsers: Any) -> None:
 
 
 # --------------------------------------------------------------------------- helpers
-def _load(cfg: StrategyConfig, missing: str) -> pd.DataFrame:
+def _load(cfg: StrategyConfig, missing: str, allow_negative: bool = False) -> pd.DataFrame:
     from ..data import load_prices
 
     if not cfg.data:
         raise StrategySpecificationError("--data is required (or a --config that names it)")
     if not cfg.assets or len(cfg.assets) < 2:
         raise TooFewAssetsError("--assets needs at least two names (the first is y)")
-    return load_prices(cfg.data, cfg.assets, start=cfg.start, end=cfg.end, missing=missing)
+    return load_prices(cfg.data, cfg.assets, start=cfg.start, end=cfg.end, missing=missing,
+                       allow_negative=allow_negative)
 
 
 
@@ -211,7 +214,7 @@ def cmd_backtest(args: argparse.Namespace) -> dict[str, Any]:
                  "trades": out / "trades.csv", "config": out / "config.json",
                  "equity": out / "equity.png"}
         check_writable(files.values(), force=args.force)
-    prices = _load(cfg, args.missing)
+    prices = _load(cfg, args.missing, args.allow_negative)
     res = run_strategy(prices, cfg)
     result = res.to_dict()
     if files:
@@ -262,7 +265,7 @@ def cmd_grid(args: argparse.Namespace) -> dict[str, Any]:
                 grid = {name: list(vals), **grid}
     changes.update(_changes(args, _GRID_OVERRIDES))
     base = SEED002_BASE.replace(**changes)
-    prices = _load(base, args.missing)
+    prices = _load(base, args.missing, args.allow_negative)
     result = grid_search(prices, base, grid)
     paths = result.save(out, force=args.force)
     top = result.table.head(10)

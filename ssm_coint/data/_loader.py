@@ -307,6 +307,7 @@ def load_prices(
     missing: MissingPolicy = "raise",
     date_column: str | None = None,
     value_column: str | None = None,
+    allow_negative: bool = False,
 ) -> pd.DataFrame:
     """Read prices from a CSV or Parquet file and return a validated float64 frame.
 
@@ -330,6 +331,9 @@ def load_prices(
         ``timestamp`` (then any case of date/timestamp/datetime) present.
     value_column : str, optional
         Long layout only: the column holding prices (default ``close``; e.g. ``adj_close``).
+    allow_negative : bool, default False
+        Accept negative prices in level mode (a spread or futures series); a zero price is
+        refused either way (see :func:`validate_prices`).
 
     Returns
     -------
@@ -386,7 +390,8 @@ def load_prices(
             f"{where}: requested range {requested} holds no date on which all of "
             f"{_fmt_list(full.columns)} have a price; {common}"
         )
-    out = validate_prices(data, name=where, log_prices=log_prices, missing=missing)
+    out = validate_prices(data, name=where, log_prices=log_prices, missing=missing,
+                          allow_negative=allow_negative)
     out.attrs["source"] = str(path)
     out.attrs["log_prices"] = bool(log_prices)
     return out

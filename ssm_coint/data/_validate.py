@@ -238,6 +238,7 @@ def validate_prices(
     name: str = "prices",
     log_prices: bool = False,
     missing: MissingPolicy = "raise",
+    allow_negative: bool = False,
 ) -> pd.DataFrame:
     """Check an in-memory price frame and return a clean float64 copy.
 
@@ -255,6 +256,10 @@ def validate_prices(
         NaN or inf inside the sample (after trimming the leading/trailing rows where some asset
         has no price yet/any more): raise :class:`MissingValueError`, drop those rows, or
         forward-fill those cells. Dropping and filling are reported by a :class:`DataWarning`.
+    allow_negative : bool, default False
+        Accept negative values in level mode (a spread or a futures calendar series). A zero
+        price is refused either way (it is a missing-data code, not a price), and log prices
+        need every price positive.
 
     Returns
     -------
@@ -273,7 +278,8 @@ def validate_prices(
     MissingValueError
         NaN/inf inside the sample with ``missing="raise"``, or no date with all prices present.
     NonPositivePriceError, ConstantSeriesError
-        A price <= 0 with ``log_prices=True``; a column constant over the sample.
+        A zero price; a negative price unless ``allow_negative`` (always with ``log_prices``);
+        a column constant over the sample. The message names the column and its first dates.
 
     Warns
     -----
@@ -307,16 +313,21 @@ def validate_prices(
                 f"{name}: column '{col}' is constant ({values[0, j]:g}) over the sample "
                 f"{_fmt_date(df.index[0])}..{_fmt_date(df.index[-1])}"
             )
+    bad = values <= 0 if (log_prices or not allow_negative) else values == 0
+    if bad.any():
+        j = int(np.flatnonzero(bad.any(axis=0))[0])
+        rows = np.flatnonzero(bad[:, j])
+        dates = _fmt_list([_fmt_date(df.index[r]) for r in rows])
+        kind = "zero" if np.all(values[rows, j] == 0) else "non-positive"
+        why = ("log prices need positive prices" if log_prices else
+               "a zero price is a missing-data code, not a price" if kind == "zero" else
+               "pass allow_negative=True (CLI --allow-negative) for a spread or futures series")
+        raise NonPositivePriceError(
+            f"{name}: column '{df.columns[j]}' has a {kind} price {values[rows[0], j]:g} on "
+            f"{_fmt_date(df.index[rows[0]])} ({rows.size} date(s): {dates}); {why} "
+            f"({int(bad.sum())} such cell(s) in all)"
+        )
     if log_prices:
-        nonpos = values <= 0
-        if nonpos.any():
-            i = int(np.flatnonzero(nonpos.any(axis=1))[0])
-            j = int(np.flatnonzero(nonpos[i])[0])
-            raise NonPositivePriceError(
-                f"{name}: column '{df.columns[j]}' has a non-positive price {values[i, j]:g} on "
-                f"{_fmt_date(df.index[i])}; log prices need positive prices "
-                f"({int(nonpos.sum())} such cell(s))"
-            )
         df = np.log(df)
     df.index.name = "date"
     df.columns.name = None

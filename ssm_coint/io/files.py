@@ -38,11 +38,20 @@ def check_writable(paths: Iterable[str | os.PathLike[str]], *, force: bool = Fal
             raise OutputExistsError(f"{p} exists; pass --force (force=True) to overwrite it")
 
 
+def _umask() -> int:
+    """The process umask (read by setting and restoring it; no other way in the stdlib)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def write_atomic(path: str | os.PathLike[str], data: str | bytes, *,
                  force: bool = False) -> Path:
     """Write ``data`` to ``path`` through a temporary file in the same folder and ``os.replace``.
 
-    Readers never see a half-written file. The folder is created if needed.
+    Readers never see a half-written file. The folder is created if needed. The file gets the
+    mode an ordinary ``open(path, "w")`` would give (``0o666`` less the user's umask), not the
+    ``0o600`` of the temporary file.
 
     Parameters
     ----------
@@ -73,6 +82,7 @@ def write_atomic(path: str | os.PathLike[str], data: str | bytes, *,
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
+        os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
