@@ -14,6 +14,7 @@ from ssm_coint import fit_mle
 from ssm_coint.trading import (
     StrategyConfig,
     backtest,
+    grid_search,
     run_strategy,
     walk_forward_path,
     zscore_signal,
@@ -127,3 +128,49 @@ def test_no_lookahead_walk_forward_mle(ewc_ewa):
         assert _changed_before(base, other, prices.index[t]) == []
         assert not np.array_equal(base["e"].to_numpy(), other["e"].to_numpy())
     assert len(cache) == 3  # block 0, block 1, block 1 after the cut inside its window
+
+
+# ----------------------------------------------------------------- in-sample labels, per date
+def test_johansen_estimation_end_labels_only_later_dates_out_of_sample(chan_etf):
+    """Issue 15: ``--signal johansen-mr --estimation-end`` inside the sample was labelled "no
+    look-ahead in parameters" although its trades started on days the weights had seen."""
+    prices = chan_etf[["EWA", "EWC", "IGE"]]
+    end = "2009-12-31"
+    res = run_strategy(prices, StrategyConfig(signal="johansen-mr", estimation_end=end))
+    flag = res.in_sample
+    dates = res.backtest.returns.index
+    assert flag.index.equals(dates)
+    assert flag[dates <= end].all() and not flag[dates > end].any()
+    seg = res.to_dict()
+    assert seg["in_sample_parameters"] is True
+    assert seg["in_sample_days"] == int((dates <= end).sum())
+    assert seg["out_of_sample_start"] == str(dates[dates > end][0].date())
+    # the segment metrics are those of the returns on each side
+    out = res.backtest.returns[dates > end].to_numpy()
+    sharpe = np.sqrt(252) * out.mean() / out.std(ddof=1)
+    assert seg["out_of_sample"]["sharpe"] == pytest.approx(sharpe, rel=1e-12)
+    assert seg["in_sample"]["n_days"] + seg["out_of_sample"]["n_days"] == len(dates)
+
+
+@pytest.mark.parametrize("config, expected", [
+    (StrategyConfig(signal="chan-bands", method="chan"), "none"),
+    (StrategyConfig(signal="zscore", method="mle", window=30), "all"),
+    (StrategyConfig(signal="zscore", method="chan", walk_forward=200, train_days=300), "none"),
+    (StrategyConfig(signal="johansen-mr"), "all"),
+])
+def test_in_sample_flag_per_configuration(config, expected, ewc_ewa):
+    prices = ewc_ewa if config.signal != "johansen-mr" else ewc_ewa.iloc[:600]
+    flag = run_strategy(prices, config).in_sample
+    assert flag.all() if expected == "all" else not flag.any()
+
+
+def test_a_grid_choice_is_in_sample_on_its_selection_window(ewc_ewa):
+    """A configuration chosen by the grid and backtested on the same days is in sample, even
+    for a method that estimates nothing; on later days it is not."""
+    head = ewc_ewa.iloc[:800]
+    base = StrategyConfig(signal="chan-bands", method="chan")
+    best = grid_search(head, base, {"delta": [1e-5, 1e-4]}).best_config
+    assert best.selected_on == (str(head.index[0].date()), str(head.index[-1].date()))
+    flag = run_strategy(ewc_ewa, best).in_sample
+    assert flag.iloc[:800].all() and not flag.iloc[800:].any()
+    assert StrategyConfig.from_dict(best.to_dict()) == best  # survives the JSON round trip

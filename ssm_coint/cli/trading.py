@@ -230,9 +230,18 @@ def cmd_backtest(args: argparse.Namespace) -> dict[str, Any]:
                      json.dumps(result, indent=2, allow_nan=False, default=str) + "\n",
                      force=args.force)
     if not args.json:
+        n_in, n_all = result["in_sample_days"], result["nobs"]
+        label = ("no look-ahead in parameters" if n_in == 0 else
+                 "in-sample parameters on every day" if n_in == n_all else
+                 f"in-sample parameters on {n_in} of {n_all} days; out of sample from "
+                 f"{result['out_of_sample_start']}")
         print(f"{cfg.signal} on {', '.join(result['assets'])}: {result['start']} .. "
-              f"{result['end']} ({result['nobs']} days), "
-              f"{'in-sample parameters' if cfg.in_sample else 'no look-ahead in parameters'}")
+              f"{result['end']} ({n_all} days), {label}")
+        for seg in ("in_sample", "out_of_sample"):
+            if seg in result and 0 < n_in < n_all:
+                s = result[seg]
+                print(f"  {seg.replace('_', '-'):<22}APR {_fmt(s['apr'])}, Sharpe "
+                      f"{_fmt(s['sharpe'])} over {s['n_days']} days")
         for k in _SHOW:
             if k in result:
                 print(f"  {k:<22}{_fmt(result[k])}")

@@ -15,7 +15,7 @@ import pandas as pd
 from ..exceptions import SsmCointError
 from ..io.files import check_writable, write_atomic
 from ._errors import StrategySpecificationError
-from ._strategy import StrategyConfig, filter_path_for, run_strategy, save_config
+from ._strategy import StrategyConfig, _date, filter_path_for, run_strategy, save_config
 
 __all__ = ["GridResult", "SEED002_BASE", "SEED002_GRID", "grid_search", "GRID_TABLE",
            "BEST_CONFIG"]
@@ -59,17 +59,22 @@ class GridResult:
         Fixed settings.
     grid : dict
         Parameter -> values searched.
+    selected_on : (str, str) or None
+        First and last date of the sample the ranking used.
     """
 
     table: pd.DataFrame
     configs: list[StrategyConfig]
     base: StrategyConfig
     grid: dict[str, list[Any]]
+    selected_on: tuple[str, str] | None = None
 
     @property
     def best_config(self) -> StrategyConfig:
-        """The configuration ranked first."""
-        return self.configs[int(self.table["run"].iloc[0])]
+        """The configuration ranked first, marked as chosen on this sample (``selected_on``):
+        a backtest of it on these dates is in sample, whatever its parameters."""
+        best = self.configs[int(self.table["run"].iloc[0])]
+        return best if self.selected_on is None else best.replace(selected_on=self.selected_on)
 
     @property
     def best_metrics(self) -> dict[str, Any]:
@@ -171,7 +176,10 @@ def grid_search(prices: pd.DataFrame, base: StrategyConfig | None = None,
     table = table.sort_values(["sharpe", "max_drawdown"], ascending=[False, True],
                               na_position="last", kind="stable").reset_index(drop=True)
     table.insert(0, "rank", range(1, len(table) + 1))
-    return GridResult(table=table, configs=configs, base=base, grid=grid)
+    selected_on = ((_date(prices.index[0]), _date(prices.index[-1]))
+                   if isinstance(prices.index, pd.DatetimeIndex) and len(prices) else None)
+    return GridResult(table=table, configs=configs, base=base, grid=grid,
+                      selected_on=selected_on)
 
 
 def _clean(x: Any) -> Any:

@@ -107,7 +107,7 @@ def performance_metrics(returns: Any, *, equity: Any = None, initial_cash: float
     Parameters
     ----------
     returns : array_like, shape (n,)
-        Daily returns :math:`r_t` (NaN are treated as 0, the convention of the Chan files).
+        Daily returns :math:`r_t` (finite; a NaN or inf is an error, never taken as 0).
     equity : array_like, optional
         Equity curve :math:`E_t` in money; by default ``initial_cash * cumprod(1 + r)``.
     initial_cash : float

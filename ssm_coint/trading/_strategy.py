@@ -18,6 +18,7 @@ from ..exceptions import NonPositivePriceError, UnknownAssetError
 from ..io.files import write_atomic
 from ._backtest import SIZINGS, BacktestResult, backtest
 from ._errors import ConfigFileError, StrategySpecificationError
+from ._metrics import performance_metrics
 from ._path import FilterPath, _fresh_frame
 from ._signals import (
     Signal,
@@ -56,6 +57,9 @@ class StrategyConfig:
         Z-score window and thresholds (``stop_z=None``: no stop). For ``chan-bands``,
         ``entry_z``/``exit_z`` are the band multiples of sqrt(Q_t). ``None`` thresholds take the
         signal's defaults (bands 1/1, z-score 2/0.5).
+    selected_on : (str, str), optional
+        First and last date of the sample a :func:`grid_search` chose this configuration on;
+        those dates are in sample for any backtest of it (set by the grid).
     lookback, estimation_end
         Johansen signal: moving-window length (default round(half-life)) and the end of the
         estimation sample (default the whole sample, Chan's in-sample convention).
@@ -84,6 +88,7 @@ class StrategyConfig:
     ddof: int = 0
     lookback: int | None = None
     estimation_end: str | None = None
+    selected_on: tuple[str, str] | None = None
     long_only: bool = False
     sizing: str = "gross"
     stake: float = 1.0
@@ -135,6 +140,18 @@ class StrategyConfig:
             raise StrategySpecificationError("johansen-mr trades price levels; drop log_prices")
         if self.assets is not None:
             object.__setattr__(self, "assets", [str(a) for a in self.assets])
+        if self.selected_on is not None:
+            sel = tuple(str(d) for d in self.selected_on)
+            try:
+                lo, hi = (pd.Timestamp(d) for d in sel)
+                ok = len(sel) == 2 and lo <= hi
+            except (ValueError, TypeError):
+                ok = False
+            if not ok:
+                raise StrategySpecificationError(
+                    "selected_on must be two dates (first, last) in order; got "
+                    f"{self.selected_on!r}")
+            object.__setattr__(self, "selected_on", sel)
 
     def replace(self, **changes: Any) -> StrategyConfig:
         """Return a copy with some fields changed (validated again)."""
@@ -146,6 +163,8 @@ class StrategyConfig:
         for k, v in out.items():
             if isinstance(v, np.generic):
                 out[k] = v.item()
+        if out["selected_on"] is not None:  # JSON has lists, not tuples
+            out["selected_on"] = list(out["selected_on"])
         return out
 
     @classmethod
@@ -159,12 +178,42 @@ class StrategyConfig:
 
     @property
     def in_sample(self) -> bool:
-        """True when estimated parameters use prices that are also traded (look-ahead)."""
+        """True when estimated parameters use prices that are also traded on some date.
+
+        The per-date answer is :meth:`in_sample_dates`; this is its ``any()`` whatever the
+        sample (for a config that has not been run yet it assumes the sample reaches the
+        estimation or selection window).
+        """
+        if self.selected_on is not None:
+            return True
         if self.walk_forward is not None:
             return False
         if self.signal == "johansen-mr":
-            return self.estimation_end is None
+            return True  # estimated on the sample, or on a window that starts with it
         return self.method != "chan"  # every other method estimates from these prices
+
+    def in_sample_dates(self, index: pd.Index) -> pd.Series:
+        """Per date: were the parameters used on that date estimated (or chosen) with it?
+
+        - walk-forward: never (each block is calibrated on earlier days only);
+        - ``johansen-mr`` with ``estimation_end``: the dates up to ``estimation_end``;
+          without it, every date;
+        - Kalman signals: every date unless the method estimates nothing (``chan``);
+        - a configuration chosen by :func:`grid_search` (``selected_on``): also every date
+          inside the selection window.
+        """
+        dates = pd.DatetimeIndex(index)
+        if self.walk_forward is not None:
+            flag = np.zeros(len(dates), bool)
+        elif self.signal == "johansen-mr":
+            flag = (np.ones(len(dates), bool) if self.estimation_end is None
+                    else np.asarray(dates <= pd.Timestamp(self.estimation_end)))
+        else:
+            flag = np.full(len(dates), self.method != "chan")
+        if self.selected_on is not None:
+            lo, hi = (pd.Timestamp(d) for d in self.selected_on)
+            flag = flag | np.asarray((dates >= lo) & (dates <= hi))
+        return pd.Series(flag, index=index, name="in_sample")
 
     @property
     def path_key(self) -> tuple[Any, ...]:
@@ -202,6 +251,39 @@ class StrategyResult:
         """Performance metrics as a JSON-ready dict."""
         return self.backtest.metrics.to_dict()
 
+    @property
+    def in_sample(self) -> pd.Series:
+        """Per traded date, whether its parameters saw that date (see
+        :meth:`StrategyConfig.in_sample_dates`)."""
+        return self.config.in_sample_dates(self.backtest.returns.index)
+
+    def segments(self) -> dict[str, Any]:
+        """The in-sample flag summarised, with APR and Sharpe per segment.
+
+        Returns
+        -------
+        dict
+            ``in_sample_parameters`` (True if any traded date is in sample),
+            ``in_sample_days`` and ``out_of_sample_days``, ``out_of_sample_start`` (the first
+            date whose parameters did not see it, or None), and ``in_sample`` /
+            ``out_of_sample``: ``apr``, ``sharpe`` and ``n_days`` of each non-empty segment.
+            No date is ever called out of sample if its parameters saw it.
+        """
+        flag = self.in_sample.to_numpy()
+        ret = self.backtest.returns.to_numpy(dtype=float)
+        idx = self.backtest.returns.index
+        out: dict[str, Any] = {"in_sample_parameters": bool(flag.any()),
+                               "in_sample_days": int(flag.sum()),
+                               "out_of_sample_days": int((~flag).sum()),
+                               "out_of_sample_start": _date(idx[int(np.argmax(~flag))])
+                               if (~flag).any() else None}
+        for name, mask in (("in_sample", flag), ("out_of_sample", ~flag)):
+            if mask.any():
+                m = performance_metrics(ret[mask])
+                out[name] = {"apr": _num(m.apr), "sharpe": _num(m.sharpe),
+                             "n_days": int(mask.sum())}
+        return out
+
     def to_dict(self) -> dict[str, Any]:
         """Metrics, estimated quantities and the configuration (JSON-ready)."""
         idx = self.backtest.returns.index
@@ -210,8 +292,8 @@ class StrategyResult:
             "assets": [str(c) for c in self.signal.weights.columns],
             "nobs": int(len(idx)), "start": _date(idx[0]), "end": _date(idx[-1]),
             **self.metrics,
-            "in_sample_parameters": self.config.in_sample,
         }
+        out.update(self.segments())
         info = self.signal.info
         if self.config.signal == "johansen-mr":
             out["half_life"] = _num(info.get("half_life"))
