@@ -327,3 +327,17 @@ def test_log_price_model_trades_dollar_units(ewc_ewa):
     pos = res.backtest.positions[held]
     w = res.signal.weights[held]
     np.testing.assert_allclose(pos["EWC"], res.backtest.units[held] * w["EWC"], rtol=1e-12)
+
+
+def test_short_samples_are_refused_and_few_trades_warn(ewc_ewa):
+    """Issue 15: 5 rows gave Sharpe -7.1; a window longer than the sample gave 0 trades and a
+    null Sharpe, both without a word."""
+    from ssm_coint.exceptions import DataWarning, InsufficientDataError
+
+    with pytest.raises(InsufficientDataError, match="5 days of prices.*at least 20"):
+        run_strategy(ewc_ewa.iloc[:5], StrategyConfig(signal="chan-bands", method="chan"))
+    with pytest.raises(InsufficientDataError, match="100 days.*at least 140 .120 of warm-up"):
+        run_strategy(ewc_ewa.iloc[:100], StrategyConfig(signal="zscore", window=120))
+    with pytest.warns(DataWarning, match=r"only \d round trip"):
+        run_strategy(ewc_ewa.iloc[:60], StrategyConfig(signal="zscore", window=30,
+                                                        entry_z=3.5, exit_z=0.5))

@@ -12,6 +12,7 @@ from typing import Any
 
 import pandas as pd
 
+from .._warnings import collected_warnings
 from ..exceptions import SsmCointError
 from ..io.files import check_writable, write_atomic
 from ._errors import StrategySpecificationError
@@ -52,7 +53,8 @@ class GridResult:
     ----------
     table : DataFrame
         One row per configuration, ranked (``rank`` 1 is best): the grid parameters, the
-        model parameters, the metrics and ``error`` (empty unless the run failed).
+        model parameters, the metrics, ``error`` (empty unless the run failed) and
+        ``warnings`` (e.g. too few round trips).
     configs : list of StrategyConfig
         Configurations in grid order (``table["run"]`` indexes this list).
     base : StrategyConfig
@@ -161,18 +163,22 @@ def grid_search(prices: pd.DataFrame, base: StrategyConfig | None = None,
                     paths[key] = filter_path_for(prices if cfg.assets is None
                                                  else prices[cfg.assets], cfg)
                 path = paths[key]
-            res = run_strategy(prices, cfg, path=path)
+            with collected_warnings() as caught:  # kept per run, in the table
+                res = run_strategy(prices, cfg, path=path)
         except SsmCointError as exc:
             rows.append({**row, "error": str(exc)})
             continue
         m = res.metrics
-        rows.append({**row, **{c: m.get(c) for c in _METRIC_COLUMNS}, "error": ""})
+        rows.append({**row, **{c: m.get(c) for c in _METRIC_COLUMNS}, "error": "",
+                     "warnings": "; ".join(caught)})
     table = pd.DataFrame(rows)
     for c in _METRIC_COLUMNS:
         if c not in table:
             table[c] = math.nan
         table[c] = pd.to_numeric(table[c], errors="coerce")
     table["error"] = table["error"].fillna("")
+    table["warnings"] = (table["warnings"].fillna("") if "warnings" in table
+                         else pd.Series("", index=table.index))
     table = table.sort_values(["sharpe", "max_drawdown"], ascending=[False, True],
                               na_position="last", kind="stable").reset_index(drop=True)
     table.insert(0, "rank", range(1, len(table) + 1))

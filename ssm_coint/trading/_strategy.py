@@ -6,6 +6,7 @@ import dataclasses
 import json
 import math
 import os
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,12 @@ import numpy as np
 import pandas as pd
 
 from ..calibration import Calibration
-from ..exceptions import NonPositivePriceError, UnknownAssetError
+from ..exceptions import (
+    DataWarning,
+    InsufficientDataError,
+    NonPositivePriceError,
+    UnknownAssetError,
+)
 from ..io.files import write_atomic
 from ._backtest import SIZINGS, BacktestResult, backtest
 from ._errors import ConfigFileError, StrategySpecificationError
@@ -337,6 +343,18 @@ def run_strategy(prices: pd.DataFrame, config: StrategyConfig, *,
     -------
     StrategyResult
 
+    Raises
+    ------
+    InsufficientDataError
+        Fewer traded days than :data:`MIN_BACKTEST_DAYS` after the signal's warm-up (the
+        z-score window, the first walk-forward training window): metrics of a handful of days
+        (a Sharpe of -7 on 5 rows) mean nothing.
+
+    Warns
+    -----
+    DataWarning
+        Fewer than :data:`FEW_TRADES` round trips: the metrics rest on almost no trades.
+
     Notes
     -----
     With ``walk_forward`` the backtest (and its metrics) covers the out-of-sample days only,
@@ -357,6 +375,7 @@ def run_strategy(prices: pd.DataFrame, config: StrategyConfig, *,
             raise UnknownAssetError(f"prices lack the configured assets {missing}")
         prices = prices[config.assets]
     prices = prices.astype(float)
+    _check_length(len(prices), config)
     cal = None
     wf = None
     fpath = None
@@ -394,8 +413,36 @@ def run_strategy(prices: pd.DataFrame, config: StrategyConfig, *,
                   initial_cash=float(config.initial_cash),
                   commission_bps=float(config.commission_bps), delay=int(config.delay),
                   long_only=config.long_only, rebalance=config.rebalance)
+    if bt.metrics.n_trades < FEW_TRADES:
+        warnings.warn(f"{config.signal}: only {bt.metrics.n_trades} round trip(s) in "
+                      f"{bt.metrics.n_days} days; the metrics rest on almost no trades",
+                      DataWarning, stacklevel=2)
     return StrategyResult(config=config, signal=signal, backtest=bt, path=fpath,
                           calibration=cal, walk_forward=wf)
+
+
+#: fewest traded days (after the warm-up) a backtest accepts
+MIN_BACKTEST_DAYS = 20
+#: fewer round trips than this draw a warning
+FEW_TRADES = 3
+
+
+def _warm_up(config: StrategyConfig) -> int:
+    """Days a configuration needs before its first decision."""
+    days = 0
+    if config.signal == "zscore":
+        days = int(config.window)
+    if config.walk_forward is not None:
+        days += int(config.train_days or 252)
+    return days
+
+
+def _check_length(n: int, config: StrategyConfig) -> None:
+    need = _warm_up(config) + MIN_BACKTEST_DAYS
+    if n < need:
+        raise InsufficientDataError(
+            f"{config.signal}: {n} days of prices; this configuration needs at least {need} "
+            f"({_warm_up(config)} of warm-up, then {MIN_BACKTEST_DAYS} to trade on)")
 
 
 def filter_path_for(prices: pd.DataFrame, config: StrategyConfig
