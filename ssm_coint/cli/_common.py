@@ -31,7 +31,7 @@ def add_allow_negative(p: argparse.ArgumentParser) -> None:
 
 
 def add_data_options(p: argparse.ArgumentParser) -> None:
-    """The price-file options of ``compare`` (``fit`` has its own order)."""
+    """The price-file options of ``fit`` and ``compare``."""
     p.add_argument("--data", required=True, help="CSV or Parquet, wide or long layout")
     p.add_argument("--assets", nargs="+", required=True, help="Y X1 [X2 ...]")
     p.add_argument("--start")

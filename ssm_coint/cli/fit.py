@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from ._common import add_allow_negative, load_from_args
+from ._common import add_data_options, load_from_args
 
 __all__ = ["register", "cmd_fit"]
 
@@ -54,20 +54,13 @@ def cmd_fit(args: argparse.Namespace) -> dict:
 def register(sub: Any) -> None:
     """Add the ``fit`` subcommand."""
     f = sub.add_parser("fit", help="calibrate one model variant on a price file")
-    f.add_argument("--data", required=True, help="CSV or Parquet, wide or long layout")
-    f.add_argument("--assets", nargs="+", required=True, help="Y X1 [X2 ...]")
+    add_data_options(f)
     f.add_argument("--variant", choices=["full", "mu0", "alpha1"], default="full")
     f.add_argument("--method", choices=["mle", "chan"], default="mle",
                    help="mle: global maximum likelihood; chan: Chan's fixed-noise filter")
     f.add_argument("--delta", type=float, default=1e-4, help="Chan's delta")
     f.add_argument("--ve", type=float, default=1e-3, help="Chan's observation variance")
     f.add_argument("--init", choices=["diffuse", "mixed", "chan", "johansen"], default=None)
-    f.add_argument("--start")
-    f.add_argument("--end")
-    f.add_argument("--log-prices", action="store_true")
-    f.add_argument("--missing", choices=["raise", "drop", "ffill"], default="raise")
-    add_allow_negative(f)
-    f.add_argument("--json", action="store_true")
     f.add_argument("--out", metavar="DIR", default=None,
                    help="write a report into DIR: report.md, report.html, results.json, "
                         "hedge_ratios.csv, spread.csv and PNG figures (hedge ratios with "
