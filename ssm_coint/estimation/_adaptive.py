@@ -28,6 +28,9 @@ import pandas as pd
 
 from ..calibration import Calibration
 from ..exceptions import MissingValueError, ModelSpecificationError
+from ..models._results import half_life_from_alpha
+from ._adaptive_checks import cycle_period as _cycle_period
+from ._adaptive_checks import floors as _floors
 from ._adaptive_kernel import STATUS_BREAKDOWN, STATUS_TOL, run_passes
 from ._mle import hedge_model
 
@@ -41,7 +44,6 @@ NU_E_DROP = 1e-4
 ALPHA_FLOOR = 0.1
 #: with ``tol=None`` the passes count as settled when the last relative change is below this
 SETTLE_TOL = 1e-8
-_FLOOR = 1e-12
 
 
 @dataclass
@@ -500,7 +502,7 @@ def fit_adaptive(
                 if a < 0 else "collapsed towards 0: the spread level is (near) white noise")
         warns.append(
             f"alpha_11 = {a:.4g} (first pass {fp['alpha_11']:.6g}) {what}, half-life "
-            f"{_half_life(a):.3g} observations (the seed reports alpha_11 = 0.007)")
+            f"{half_life_from_alpha(a):.3g} observations (the seed reports alpha_11 = 0.007)")
     last_rel = float(tr_rel[last]) if n_done > 0 else math.nan
     settle = float(tol) if tol is not None else SETTLE_TOL
     settled = status == STATUS_TOL or (math.isfinite(last_rel) and last_rel <= settle)
@@ -571,40 +573,3 @@ def _diffuse_llfs(model: Any, y: np.ndarray, X: np.ndarray, a: np.ndarray, q: np
         tdiag[0] = a[i]
         out[i] = kalman_loglike(y, X, tdiag, cvec, qc[i], rc[i], a1, P1, Pinf1)
     return out
-
-
-def _half_life(a: float) -> float:
-    from ..models._results import half_life_from_alpha
-
-    return half_life_from_alpha(a)
-
-
-def _floors(y: np.ndarray, X: np.ndarray) -> np.ndarray:
-    """Numerical-zero scales of (alpha_11, nu_e, nu_w diag) for the relative change.
-
-    alpha_11: 1e-12; nu_e and nu_w.intercept: 1e-12 var(y); nu_w of regressor j:
-    1e-12 var(y) / mean(x_j^2) (the variance of a hedge ratio moving y by 1e-6 sd).
-    """
-    var_y = float(np.var(y)) or 1.0
-    k = X.shape[1]
-    floors = np.empty(k + 2)
-    floors[0] = _FLOOR
-    floors[1] = floors[2] = _FLOOR * var_y
-    for j in range(1, k):
-        floors[2 + j] = _FLOOR * var_y / float(np.mean(X[:, j] ** 2))
-    return floors
-
-
-def _cycle_period(a: np.ndarray, r: np.ndarray, q: np.ndarray, floors: np.ndarray,
-                  max_period: int = 20, rtol: float = 1e-9) -> int:
-    """Smallest period 2 <= m <= max_period with theta_last == theta_{last-m} (relative rtol)."""
-    theta = np.column_stack([a, r, q])
-    if theta.shape[0] < 3:
-        return 0
-    last = theta[-1]
-    for m in range(1, min(max_period, theta.shape[0] - 1) + 1):
-        prev = theta[-1 - m]
-        scale = np.maximum(np.maximum(np.abs(last), np.abs(prev)), floors)
-        if np.all(np.abs(last - prev) <= rtol * scale):
-            return m if m > 1 else 0
-    return 0
