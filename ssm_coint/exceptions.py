@@ -27,10 +27,12 @@ __all__ = [
     "ModelSpecificationError",
     "EstimationError",
     "OutputExistsError",
+    "OutputNotWritableError",
     "SsmCointWarning",
     "DataWarning",
     "ConvergenceWarning",
     "BoundaryWarning",
+    "PerformanceWarning",
 ]
 
 
@@ -122,5 +124,13 @@ class BoundaryWarning(SsmCointWarning):
     """An estimate lies on the boundary of the parameter space (a variance at zero, alpha at 1)."""
 
 
+class PerformanceWarning(SsmCointWarning):
+    """Results are right but slower than they should be (e.g. compiled kernels not cached)."""
+
+
 class OutputExistsError(SsmCointError, FileExistsError):
     """An output file exists already and overwriting was not allowed (pass ``force=True``)."""
+
+
+class OutputNotWritableError(SsmCointError, PermissionError):
+    """An output folder cannot be written (or created): checked before any work is done."""

@@ -9,15 +9,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import warnings
 from collections.abc import Sequence
 
-import numpy as np
+from ..exceptions import EstimationError, SsmCointError
 
-from ..exceptions import SsmCointError
-
-__all__ = ["main", "build_parser"]
+__all__ = ["main", "build_parser", "run"]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -50,6 +49,13 @@ def _show_warnings(caught: list[warnings.WarningMessage]) -> None:
             print(line, file=sys.stderr)
 
 
+def _linalg_error() -> type[Exception]:
+    """numpy's ``LinAlgError`` (imported when an error is being classified, not at start-up)."""
+    import numpy as np
+
+    return np.linalg.LinAlgError
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point; returns the exit status.
 
@@ -59,28 +65,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     error); 130 on Ctrl-C. Every error is one line on stderr, never a traceback. Warnings are
     shown on stderr, one line each and de-duplicated, unless ``--quiet``.
     """
-    from ..exceptions import EstimationError
-
     args = build_parser().parse_args(argv)
     status = 0
     out = None
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
-            out = args.func(args)
+            out = args.func(args)  # the heavy modules are imported in here, on first use
         except KeyboardInterrupt:
             status = 130
             message = "ssm-coint: interrupted"
         except EstimationError as exc:
             status, message = 1, f"ssm-coint: numerical failure: {_one_line(exc)}"
-        except (np.linalg.LinAlgError, FloatingPointError, ZeroDivisionError) as exc:
+        except (_linalg_error(), FloatingPointError, ZeroDivisionError) as exc:
             status = 1
             message = f"ssm-coint: numerical failure: {type(exc).__name__}: {_one_line(exc)}"
         except SsmCointError as exc:
             status, message = 2, f"ssm-coint: error: {_one_line(exc)}"
         except (OSError, ValueError) as exc:
             status, message = 2, f"ssm-coint: error: {type(exc).__name__}: {_one_line(exc)}"
-    if not getattr(args, "quiet", False):
+    if not getattr(args, "quiet", False) and status != 130:  # an aborted run's warnings are moot
         _show_warnings(caught)
     if status:
         print(message, file=sys.stderr)
@@ -88,3 +92,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     if getattr(args, "json", False):
         print(json.dumps(out, allow_nan=False, default=str))
     return 0
+
+
+def run() -> None:
+    """The ``ssm-coint`` executable: :func:`main`, then exit with its status.
+
+    After Ctrl-C the process ends at once with status 130 (``os._exit`` once the output is
+    flushed). A normal interpreter exit can turn an interrupt that was already handled into a
+    death by SIGINT (status -2, seen when the signal lands while an extension module is being
+    imported), which would contradict the status 130 that :func:`main` reports.
+    """
+    status = main()
+    if status == 130:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(130)
+    sys.exit(status)

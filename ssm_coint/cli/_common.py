@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
 
-__all__ = ["add_allow_negative", "add_data_options", "load_from_args"]
+__all__ = ["add_allow_negative", "add_data_options", "add_date_options", "date_options",
+           "load_from_args"]
 
 
 def load_from_args(args: argparse.Namespace) -> pd.DataFrame:
@@ -20,7 +23,27 @@ def load_from_args(args: argparse.Namespace) -> pd.DataFrame:
         raise TooFewAssetsError("--assets needs at least two names (the first is y)")
     return load_prices(args.data, args.assets, start=args.start, end=args.end,
                        log_prices=args.log_prices, missing=args.missing,
-                       allow_negative=bool(getattr(args, "allow_negative", False)))
+                       allow_negative=bool(getattr(args, "allow_negative", False)),
+                       **date_options(args))
+
+
+def date_options(args: argparse.Namespace) -> dict:
+    """``dayfirst`` and ``date_format`` for the loaders, from ``--dayfirst/--monthfirst`` and
+    ``--date-format``."""
+    return {"dayfirst": getattr(args, "dayfirst", None),
+            "date_format": getattr(args, "date_format", None)}
+
+
+def add_date_options(p: argparse.ArgumentParser) -> None:
+    """``--dayfirst`` / ``--monthfirst`` and ``--date-format``: how to read the dates."""
+    order = p.add_mutually_exclusive_group()
+    order.add_argument("--dayfirst", dest="dayfirst", action="store_const", const=True,
+                       default=None, help="read dates such as 03/04/2020 as 3 April")
+    order.add_argument("--monthfirst", dest="dayfirst", action="store_const", const=False,
+                       help="read dates such as 03/04/2020 as 4 March")
+    p.add_argument("--date-format", default=None, metavar="FMT",
+                   help="exact strftime format of every date, e.g. '%%d.%%m.%%Y' (default: ISO "
+                        "dates, other numeric dates when only one reading fits)")
 
 
 def add_allow_negative(p: argparse.ArgumentParser) -> None:
@@ -36,6 +59,7 @@ def add_data_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--assets", nargs="+", required=True, help="Y X1 [X2 ...]")
     p.add_argument("--start")
     p.add_argument("--end")
+    add_date_options(p)
     p.add_argument("--log-prices", action="store_true")
     p.add_argument("--missing", choices=["raise", "drop", "ffill"], default="raise")
     add_allow_negative(p)

@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-import pandas as pd
-
-from ..estimation.registry import METHOD_NAMES
+from .._choices import METHOD_NAMES, VARIANT_NAMES
 from ._common import add_data_options, load_from_args
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["register", "cmd_compare"]
 
 
 def cmd_compare(args: argparse.Namespace) -> dict:
+    import numpy as np
+    import pandas as pd
+
     from ..compare import compare_methods
 
     prices = load_from_args(args)
@@ -72,7 +75,7 @@ def register(sub: Any) -> None:
     c = sub.add_parser("compare", help="every calibration method, in and out of sample")
     add_data_options(c)
     c.add_argument("--train-end", required=True, help="last day of the training window")
-    c.add_argument("--variant", choices=["full", "mu0", "alpha1"], default="full")
+    c.add_argument("--variant", choices=list(VARIANT_NAMES), default="full")
     c.add_argument("--method", choices=["all", *METHOD_NAMES], default="all")
     c.add_argument("--passes", type=int, default=2000, help="adaptive tuning passes")
     c.add_argument("--pykalman-iter", type=int, default=100)

@@ -5,12 +5,12 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-import pandas as pd
-
 __all__ = ["register", "cmd_demo"]
 
 
 def cmd_demo(args: argparse.Namespace) -> dict:
+    import pandas as pd
+
     from ..estimation import fit_mle
     from ..simulate import simulate_hedge_model
 

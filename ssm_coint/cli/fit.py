@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from .._choices import VARIANT_NAMES
 from ._common import add_data_options, load_from_args
 
 __all__ = ["register", "cmd_fit"]
@@ -55,7 +56,7 @@ def register(sub: Any) -> None:
     """Add the ``fit`` subcommand."""
     f = sub.add_parser("fit", help="calibrate one model variant on a price file")
     add_data_options(f)
-    f.add_argument("--variant", choices=["full", "mu0", "alpha1"], default="full")
+    f.add_argument("--variant", choices=list(VARIANT_NAMES), default="full")
     f.add_argument("--method", choices=["mle", "chan"], default="mle",
                    help="mle: global maximum likelihood; chan: Chan's fixed-noise filter")
     f.add_argument("--delta", type=float, default=1e-4, help="Chan's delta")

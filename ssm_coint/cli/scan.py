@@ -17,14 +17,16 @@ import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..coint import ScanResult, scan_baskets, scan_pairs
-from ..coint._scan import DEFAULT_MIN_OBS
-from ..data import load_universe
+from .._choices import DEFAULT_MIN_OBS
 from ..exceptions import ModelSpecificationError, TooFewAssetsError
+from ._common import add_date_options, date_options
 
-__all__ = ["register", "cmd_scan", "load_universe"]
+if TYPE_CHECKING:
+    from ..coint import ScanResult
+
+__all__ = ["register", "cmd_scan"]
 
 
 def _positive_int(value: str) -> int:
@@ -65,6 +67,7 @@ def register(subparsers: Any) -> None:
                    help="tickers to scan (default: every column of the file)")
     s.add_argument("--start", default=None, help="first date (inclusive)")
     s.add_argument("--end", default=None, help="last date (inclusive)")
+    add_date_options(s)
     s.add_argument("--log-prices", action="store_true", help="scan log prices")
     s.add_argument("--sort-by", choices=["pvalue", "corr"], default="pvalue",
                    help="rank cointegrated pairs by ascending p-value or descending correlation")
@@ -157,8 +160,11 @@ def cmd_scan(args: argparse.Namespace) -> dict[str, Any]:
 
         files = _files(Path(args.out), args.baskets)
         check_writable(files.values(), force=args.force)
+    from ..coint import scan_baskets, scan_pairs
+    from ..data import load_universe
+
     prices = load_universe(args.data, args.assets, start=args.start, end=args.end,
-                           log_prices=args.log_prices)
+                           log_prices=args.log_prices, **date_options(args))
     pairs = scan_pairs(prices, signif=args.signif, sort_by=args.sort_by,
                        max_pairs=args.max_pairs, min_obs=args.min_obs,
                        direction=args.direction, workers=args.workers,

@@ -12,26 +12,16 @@ import argparse
 import json
 import math
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-
-from ..estimation.registry import METHOD_NAMES
+from .._choices import METHOD_NAMES, SEED002_GRID, SIGNALS, SIZINGS, VARIANT_NAMES
 from ..exceptions import TooFewAssetsError
-from ..trading import (
-    SEED002_BASE,
-    SEED002_GRID,
-    SIGNALS,
-    SIZINGS,
-    StrategyConfig,
-    StrategySpecificationError,
-    check_writable,
-    grid_search,
-    load_config,
-    run_strategy,
-    write_atomic,
-)
-from ._common import add_allow_negative
+from ._common import add_allow_negative, add_date_options, date_options
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from ..trading import StrategyConfig
 
 __all__ = ["register", "cmd_backtest", "cmd_grid"]
 
@@ -71,6 +61,7 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--assets", nargs="+", help="Y X1 [X2 ...] (first is y)")
     p.add_argument("--start", default=None)
     p.add_argument("--end", default=None)
+    add_date_options(p)
     p.add_argument("--log-prices", action=argparse.BooleanOptionalAction, default=None,
                    help="run the model on log prices (trading stays on price levels)")
     p.add_argument("--missing", choices=["raise", "drop", "ffill"], default="raise")
@@ -84,7 +75,7 @@ def _model(p: argparse.ArgumentParser, *, many: bool) -> None:
     nargs = "+" if many else None
     p.add_argument("--method", choices=list(METHOD_NAMES), default=None,
                    help="calibration of the hedge model (chan uses --delta --ve)")
-    p.add_argument("--variant", choices=["full", "mu0", "alpha1"], default=None)
+    p.add_argument("--variant", choices=list(VARIANT_NAMES), default=None)
     p.add_argument("--init", choices=["diffuse", "mixed", "chan", "johansen"], default=None)
     p.add_argument("--delta", type=float, nargs=nargs, default=None, help="Chan's delta")
     p.add_argument("--ve", type=float, nargs=nargs, default=None, help="Chan's V_e")
@@ -147,15 +138,17 @@ def register(subparsers: Any) -> None:
 
 
 # --------------------------------------------------------------------------- helpers
-def _load(cfg: StrategyConfig, missing: str, allow_negative: bool = False) -> pd.DataFrame:
+def _load(cfg: StrategyConfig, missing: str, allow_negative: bool = False,
+          dates_as: dict | None = None) -> pd.DataFrame:
     from ..data import load_prices
+    from ..trading import StrategySpecificationError
 
     if not cfg.data:
         raise StrategySpecificationError("--data is required (or a --config that names it)")
     if not cfg.assets or len(cfg.assets) < 2:
         raise TooFewAssetsError("--assets needs at least two names (the first is y)")
     return load_prices(cfg.data, cfg.assets, start=cfg.start, end=cfg.end, missing=missing,
-                       allow_negative=allow_negative)
+                       allow_negative=allow_negative, **(dates_as or {}))
 
 
 
@@ -180,6 +173,7 @@ def _changes(args: argparse.Namespace, pairs) -> dict[str, Any]:
     return changes
 
 def _resolve(args: argparse.Namespace) -> StrategyConfig:
+    from ..trading import StrategyConfig, load_config
     base = load_config(args.config) if getattr(args, "config", None) else StrategyConfig()
     changes = _changes(args, _OVERRIDES.items())
     if "signal" in changes and changes["signal"] != base.signal:
@@ -206,6 +200,7 @@ _SHOW = ("apr", "sharpe", "total_return", "max_drawdown", "max_drawdown_money", 
 # --------------------------------------------------------------------------- handlers
 def cmd_backtest(args: argparse.Namespace) -> dict[str, Any]:
     """Run one strategy; return its metrics, estimates and configuration."""
+    from ..trading import check_writable, run_strategy, write_atomic
     cfg = _resolve(args)
     files: dict[str, Path] = {}
     if args.out:
@@ -214,7 +209,7 @@ def cmd_backtest(args: argparse.Namespace) -> dict[str, Any]:
                  "trades": out / "trades.csv", "config": out / "config.json",
                  "equity": out / "equity.png"}
         check_writable(files.values(), force=args.force)
-    prices = _load(cfg, args.missing, args.allow_negative)
+    prices = _load(cfg, args.missing, args.allow_negative, date_options(args))
     res = run_strategy(prices, cfg)
     result = res.to_dict()
     if files:
@@ -252,10 +247,17 @@ def cmd_backtest(args: argparse.Namespace) -> dict[str, Any]:
 
 def cmd_grid(args: argparse.Namespace) -> dict[str, Any]:
     """Run the grid, write the ranked table and ``best_config.json`` into ``--out``."""
+    from ..trading import (
+        BEST_CONFIG,
+        GRID_TABLE,
+        SEED002_BASE,
+        StrategySpecificationError,
+        check_writable,
+        grid_search,
+    )
+
     if not args.out:
         raise StrategySpecificationError("grid needs --out DIR for the table and best config")
-    from ..trading import BEST_CONFIG, GRID_TABLE
-
     out = Path(args.out)
     check_writable([out / GRID_TABLE, out / BEST_CONFIG], force=args.force)
     changes: dict[str, Any] = {"signal": args.signal}
@@ -274,7 +276,7 @@ def cmd_grid(args: argparse.Namespace) -> dict[str, Any]:
                 grid = {name: list(vals), **grid}
     changes.update(_changes(args, _GRID_OVERRIDES))
     base = SEED002_BASE.replace(**changes)
-    prices = _load(base, args.missing, args.allow_negative)
+    prices = _load(base, args.missing, args.allow_negative, date_options(args))
     result = grid_search(prices, base, grid)
     paths = result.save(out, force=args.force)
     top = result.table.head(10)
@@ -293,6 +295,8 @@ def cmd_grid(args: argparse.Namespace) -> dict[str, Any]:
                             "n_trades") if c in top]
         print(f"{doc['n_runs']} runs ({doc['n_failed']} failed), ranked by Sharpe then "
               "max drawdown; top 10:")
+        import pandas as pd
+
         with pd.option_context("display.width", 140, "display.float_format", "{:.6g}".format):
             print(top[cols].to_string(index=False))
         print(f"wrote {paths['table']}\nwrote {paths['best_config']}")
@@ -304,6 +308,7 @@ def _save_plot(bt: Any, path: Path, *, force: bool) -> None:
 
     Uses a bare :class:`matplotlib.figure.Figure`, so no pyplot backend is touched.
     """
+    from ..trading import write_atomic
     try:
         from matplotlib.figure import Figure
     except ImportError:  # pragma: no cover - optional dependency

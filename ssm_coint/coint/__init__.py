@@ -9,19 +9,24 @@ Every test returns a small result object (:class:`TestResult` and subclasses) wi
 with ``errors="coerce"``, gives an :class:`InvalidTestStatistic` null object.
 """
 
-from ssm_coint.coint._adf import adf
-from ssm_coint.coint._engle_granger import EngleGrangerResult, engle_granger
-from ssm_coint.coint._half_life import HalfLifeResult, half_life
-from ssm_coint.coint._johansen import JohansenResult, johansen
-from ssm_coint.coint._results import InvalidTestStatistic, TestResult
-from ssm_coint.coint._scan import (
-    DEFAULT_MIN_OBS,
-    ScanResult,
-    rank_pairs,
-    scan_baskets,
-    scan_pairs,
-    select_non_overlapping,
-)
+from typing import TYPE_CHECKING
+
+from .._lazy import lazy_exports
+
+if TYPE_CHECKING:
+    from ssm_coint.coint._adf import adf
+    from ssm_coint.coint._engle_granger import EngleGrangerResult, engle_granger
+    from ssm_coint.coint._half_life import HalfLifeResult, half_life
+    from ssm_coint.coint._johansen import JohansenResult, johansen
+    from ssm_coint.coint._results import InvalidTestStatistic, TestResult
+    from ssm_coint.coint._scan import (
+        DEFAULT_MIN_OBS,
+        ScanResult,
+        rank_pairs,
+        scan_baskets,
+        scan_pairs,
+        select_non_overlapping,
+    )
 
 __all__ = [
     "adf",
@@ -40,3 +45,5 @@ __all__ = [
     "ScanResult",
     "DEFAULT_MIN_OBS",
 ]
+
+__getattr__, __dir__ = lazy_exports(__name__, __file__)

@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 from statsmodels.stats.multitest import multipletests
 
+from ssm_coint._choices import DEFAULT_MIN_OBS
 from ssm_coint.coint._results import MIN_NOBS_TEST
 from ssm_coint.coint._scan_table import (
     _PAIR_COLUMNS,
@@ -56,10 +57,6 @@ PairSort = Literal["pvalue", "corr"]
 BasketSort = Literal["trace", "max_eig"]
 Direction = Literal["first", "min"]
 
-#: Default fewest overlapping observations for a pair or basket to be tested (about five months
-#: of trading days). The Engle-Granger p-values are asymptotic, and statsmodels' automatic lag
-#: search uses up to :math:`12 (n/100)^{1/4}` lags, so far shorter samples give unreliable tests.
-DEFAULT_MIN_OBS = 100
 
 
 

@@ -171,6 +171,7 @@ def _long_to_wide(
     assets: Sequence[str] | str | None,
     where: str,
     csv: bool,
+    dates_as: dict[str, Any],
 ) -> pd.DataFrame:
     """Pivot a long ``date,symbol,value`` table to one column per selected symbol."""
     wanted = value_column or "close"
@@ -188,7 +189,7 @@ def _long_to_wide(
     available = list(dict.fromkeys(symbols))
     selected = _select_assets(assets, available, where)
     keep = np.isin(symbols, selected)
-    dates = _parse_dates(frame[date_col], where, date_col, csv)
+    dates = _parse_dates(frame[date_col], where, date_col, csv, **dates_as)
     sub = pd.DataFrame(
         {"date": dates[keep], "symbol": symbols[keep], "value": frame[val_col].to_numpy()[keep]}
     )
@@ -205,10 +206,12 @@ def _long_to_wide(
 
 
 def _read_wide(file_path: Path, assets: Sequence[str] | None, where: str, *,
-               date_column: str | None = None, value_column: str | None = None) -> pd.DataFrame:
+               date_column: str | None = None, value_column: str | None = None,
+               dayfirst: bool | None = None, date_format: str | None = None) -> pd.DataFrame:
     """Read, pivot (long layout), select the assets and parse/check the dates: the part of
     loading shared by :func:`load_prices` and :func:`load_universe`."""
     frame, csv = _read_table(file_path)
+    dates_as: dict[str, Any] = {"dayfirst": dayfirst, "date_format": date_format}
     date_col = _find_date_column(frame.columns, date_column)
     if date_col is None:
         looked = repr(date_column) if date_column is not None else ", ".join(_DATE_NAMES)
@@ -218,7 +221,8 @@ def _read_wide(file_path: Path, assets: Sequence[str] | None, where: str, *,
         )
     sym_col = _find_column(frame.columns, _SYMBOL_NAMES, _SYMBOL_NAMES)
     if sym_col is not None:
-        data = _long_to_wide(frame, date_col, sym_col, value_column, assets, where, csv)
+        data = _long_to_wide(frame, date_col, sym_col, value_column, assets, where, csv,
+                             dates_as)
     else:
         if value_column is not None:
             raise DataFormatError(
@@ -229,7 +233,7 @@ def _read_wide(file_path: Path, assets: Sequence[str] | None, where: str, *,
         if assets is None:
             others = [c for c in others if not str(c).startswith("Unnamed:")]
         selected = _select_assets(assets, others, where)
-        dates = _parse_dates(frame[date_col], where, date_col, csv)
+        dates = _parse_dates(frame[date_col], where, date_col, csv, **dates_as)
         data = frame.loc[:, selected].set_axis(dates, axis=0)
     return _check_dates(data, where)
 
@@ -241,6 +245,8 @@ def load_universe(
     start: Any = None,
     end: Any = None,
     log_prices: bool = False,
+    dayfirst: bool | None = None,
+    date_format: str | None = None,
 ) -> pd.DataFrame:
     """Read a price file for a scan, keeping each ticker's own first and last date.
 
@@ -254,6 +260,8 @@ def load_universe(
         Inclusive sample bounds.
     log_prices : bool
         Return natural log prices; every present price must then be positive.
+    dayfirst, date_format
+        How to read the dates (as :func:`load_prices`).
 
     Returns
     -------
@@ -278,7 +286,7 @@ def load_universe(
 
     file_path = Path(path)
     where = f"data file '{file_path}'"
-    data = _read_wide(file_path, assets, where)
+    data = _read_wide(file_path, assets, where, dayfirst=dayfirst, date_format=date_format)
     data = _slice_range(data, start, end, where)
     data = _universe(data)
     data.index.name = "date"
@@ -308,6 +316,8 @@ def load_prices(
     date_column: str | None = None,
     value_column: str | None = None,
     allow_negative: bool = False,
+    dayfirst: bool | None = None,
+    date_format: str | None = None,
 ) -> pd.DataFrame:
     """Read prices from a CSV or Parquet file and return a validated float64 frame.
 
@@ -334,6 +344,13 @@ def load_prices(
     allow_negative : bool, default False
         Accept negative prices in level mode (a spread or futures series); a zero price is
         refused either way (see :func:`validate_prices`).
+    dayfirst : bool, optional
+        Read numeric dates such as ``03/04/2020`` day-first (True) or month-first (False).
+        Default: ISO dates as such; other numeric dates day-first when a first field exceeds
+        12, month-first when a second one does, and refused as ambiguous when both readings
+        fit. See :mod:`ssm_coint.data._dates` (also for time zones).
+    date_format : str, optional
+        An exact ``strftime`` format (e.g. ``"%d.%m.%Y"``) that every date must match.
 
     Returns
     -------
@@ -349,7 +366,8 @@ def load_prices(
         value column.
     MissingDateColumnError, DateParseError, DuplicateDateError
         No date column (the columns present are listed); an unparsable date (value and data row /
-        CSV line named); a repeated date (wide) or (date, symbol) pair (long).
+        CSV line named); dates that read both day-first and month-first; a repeated date (wide)
+        or (date, symbol) pair (long).
     UnknownAssetError, TooFewAssetsError
         A requested asset is absent (available ones listed); fewer than two assets.
     SampleSplitError
@@ -375,7 +393,7 @@ def load_prices(
     file_path = Path(path)
     where = f"data file '{file_path}'"
     data = _read_wide(file_path, assets, where, date_column=date_column,
-                      value_column=value_column)
+                      value_column=value_column, dayfirst=dayfirst, date_format=date_format)
     full = data
     data = _slice_range(data, start, end, where)
     if (start is not None or end is not None) and not data.notna().all(axis=1).any():

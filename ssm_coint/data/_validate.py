@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 from pandas.api.types import is_bool_dtype, is_numeric_dtype
 
+from ssm_coint.data._dates import parse_dates as _parse_dates
 from ssm_coint.exceptions import (
     CollinearAssetsError,
     ConstantSeriesError,
@@ -86,39 +87,6 @@ def _find_date_column(columns: Sequence[str], date_column: str | None = None) ->
     if date_column is not None:
         return date_column if date_column in columns else None
     return _find_column(columns, _DATE_NAMES, _DATE_NAMES_CI)
-
-
-def _parse_dates(values: pd.Series, where: str, column: str, csv: bool) -> pd.DatetimeIndex:
-    """Parse a date column (ISO strings, datetimes or yyyymmdd integers); refuse any bad value."""
-    s = pd.Series(values).reset_index(drop=True)
-    try:
-        if pd.api.types.is_datetime64_any_dtype(s):
-            parsed = pd.to_datetime(s)
-        elif is_numeric_dtype(s) and not is_bool_dtype(s):  # yyyymmdd, e.g. Chan's tday
-            text = s.map(lambda v: str(int(v)) if pd.notna(v) and float(v).is_integer() else v)
-            parsed = pd.to_datetime(text.astype("string"), format="%Y%m%d", errors="coerce")
-        else:
-            text = s.astype("string").str.strip()
-            parsed = pd.to_datetime(text, format="ISO8601", errors="coerce")
-            if parsed.isna().sum() > text.isna().sum():
-                alt = pd.to_datetime(text, errors="coerce")
-                if alt.isna().sum() < parsed.isna().sum():
-                    parsed = alt
-    except (ValueError, TypeError, OverflowError) as exc:
-        msg = f"{where}: cannot parse the dates in column '{column}': {exc}"
-        raise DateParseError(msg) from exc
-    bad = np.flatnonzero(parsed.isna().to_numpy())
-    if bad.size:
-        i = int(bad[0])
-        raw = s.iloc[i]
-        shown = "an empty value" if pd.isna(raw) else repr(str(raw))
-        line = f" (CSV line {i + 2})" if csv else ""
-        hint = "" if column != "index" else "; give the frame a DatetimeIndex or a 'date' column"
-        raise DateParseError(
-            f"{where}: cannot parse date {shown} in column '{column}' at data row {i + 1}{line}"
-            f"{hint} ({bad.size} unparsable value(s) in all)"
-        )
-    return pd.DatetimeIndex(parsed).as_unit(_UNIT)
 
 
 def _check_dates(data: pd.DataFrame, where: str) -> pd.DataFrame:

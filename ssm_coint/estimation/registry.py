@@ -28,6 +28,7 @@ from typing import Any
 
 import pandas as pd
 
+from .._choices import METHOD_NAMES
 from ..calibration import Calibration
 from ..exceptions import ModelSpecificationError
 
@@ -104,8 +105,8 @@ METHODS: dict[str, CalibrationMethod] = {
                           ("delta", "ve"), _chan),
     )
 }
-#: registry keys in a fixed order (CLI choices, "all")
-METHOD_NAMES: tuple[str, ...] = tuple(METHODS)
+# METHOD_NAMES (registry keys in a fixed order: CLI choices, "all") lives in ssm_coint._choices
+# so that --help need not import the estimators; tests check it equals tuple(METHODS).
 
 
 def calibrate(prices: pd.DataFrame, method: str, *, variant: str = "full",

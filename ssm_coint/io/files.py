@@ -7,20 +7,24 @@ import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
-from ..exceptions import OutputExistsError
+from ..exceptions import OutputExistsError, OutputNotWritableError
 
 __all__ = ["check_writable", "write_atomic"]
 
 
 def check_writable(paths: Iterable[str | os.PathLike[str]], *, force: bool = False) -> None:
-    """Refuse (before any work is done) when an output file exists and ``force`` is False.
+    """Refuse, before any work is done, output that could not be written at the end.
+
+    Each file's folder must be writable: if it exists, a temporary file is created in it and
+    removed; if not, the same is tried in its nearest existing ancestor (where the folder will
+    be created). An existing file is refused unless ``force``.
 
     Parameters
     ----------
     paths : iterable of str or path-like
         Output files about to be written.
     force : bool
-        Allow overwriting; nothing is checked then.
+        Allow overwriting existing files.
 
     Returns
     -------
@@ -29,13 +33,40 @@ def check_writable(paths: Iterable[str | os.PathLike[str]], *, force: bool = Fal
     Raises
     ------
     OutputExistsError
-        Naming the first existing file.
+        Naming the first existing file (unless ``force``).
+    OutputNotWritableError
+        Naming the folder and the reason (permission denied, a file where a folder should be,
+        a read-only file system).
     """
-    if force:
-        return
+    paths = [Path(p) for p in paths]
+    if not force:
+        _refuse_existing(paths)
+    for folder in dict.fromkeys(p.parent for p in paths):
+        _probe_folder(folder)
+
+
+def _refuse_existing(paths: Iterable[Path]) -> None:
     for p in paths:
-        if Path(p).exists():
+        if p.exists():
             raise OutputExistsError(f"{p} exists; pass --force (force=True) to overwrite it")
+
+
+def _probe_folder(folder: Path) -> None:
+    """Create and remove a temporary file where ``folder``'s files will go."""
+    existing = folder
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise OutputNotWritableError(
+            f"cannot write into {folder}: {existing} is a file, not a folder")
+    try:
+        fd, name = tempfile.mkstemp(dir=existing, prefix=".ssm_coint-probe-")
+    except OSError as exc:
+        where = "" if existing == folder else f" (it would be created in {existing})"
+        raise OutputNotWritableError(
+            f"cannot write into {folder}{where}: {exc.strerror or exc}") from exc
+    os.close(fd)
+    os.unlink(name)
 
 
 def _umask() -> int:
@@ -73,7 +104,8 @@ def write_atomic(path: str | os.PathLike[str], data: str | bytes, *,
         ``path`` exists and ``force`` is False.
     """
     path = Path(path)
-    check_writable([path], force=force)
+    if not force:
+        _refuse_existing([Path(path)])
     path.parent.mkdir(parents=True, exist_ok=True)
     mode = "wb" if isinstance(data, bytes) else "w"
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)

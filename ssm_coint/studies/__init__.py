@@ -8,31 +8,26 @@ and writes ``report.md`` and ``report.html``; a single study writes ``report_STU
 from __future__ import annotations
 
 import argparse
+import importlib
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from .._choices import STUDY_DATA_ENV as DATA_ENV
+from .._choices import STUDY_NAMES
+from ..io.files import check_writable, write_atomic
 from ..io.markdown import markdown_to_html
-from . import agreement, casestudy, lrtest, recovery, replication, stationarity
-from ._common import DATA_ENV, default_data_dir
 
-__all__ = ["STUDIES", "add_arguments", "run_studies"]
+__all__ = ["STUDY_NAMES", "add_arguments", "run_studies", "study_runner"]
 
-#: Study name -> ``run(out, data_dir, quick=, workers=, seed=) -> markdown section``.
-STUDIES: dict[str, Callable[..., str]] = {
-    "replication": replication.run,
-    "stationarity": stationarity.run,
-    "casestudy": casestudy.run,
-    "recovery": recovery.run,
-    "lrtest": lrtest.run,
-    "agreement": agreement.run,
-}
+def study_runner(name: str) -> Callable[..., str]:
+    """The ``run(out, data_dir, quick=, workers=, seed=) -> markdown section`` of a study.
 
-
-def _write_atomic(path: Path, text: str) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text)
-    tmp.replace(path)
+    The study modules are imported on demand, so building the CLI parser stays cheap.
+    """
+    if name not in STUDY_NAMES:
+        raise ValueError(f"unknown study {name!r}; choose one of {', '.join(STUDY_NAMES)}, all")
+    return importlib.import_module(f".{name}", __name__).run
 
 
 def _provenance() -> str:
@@ -57,7 +52,7 @@ def _provenance() -> str:
 
 def add_arguments(ap: argparse.ArgumentParser) -> None:
     """The options shared by ``python -m validation`` and ``ssm-coint validate``."""
-    ap.add_argument("study", choices=[*STUDIES, "all"], help="which study to run")
+    ap.add_argument("study", choices=[*STUDY_NAMES, "all"], help="which study to run")
     ap.add_argument("--quick", action="store_true", help="small, fast settings (CI)")
     ap.add_argument("--workers", type=int, default=1, help="processes for the simulation studies")
     ap.add_argument("--out", type=Path, default=Path("validation_out"), help="output folder")
@@ -86,12 +81,15 @@ def run_studies(study: str, *, out: Path, quick: bool = False, workers: int = 1,
     """
     from dataclasses import replace
 
-    if study != "all" and study not in STUDIES:
-        raise ValueError(f"unknown study {study!r}; choose one of {', '.join(STUDIES)}, all")
+    if study != "all" and study not in STUDY_NAMES:
+        raise ValueError(f"unknown study {study!r}; choose one of {', '.join(STUDY_NAMES)}, all")
     if workers < 1:
         raise ValueError(f"--workers must be at least 1, got {workers}")
     if reps is not None and reps < 1:
         raise ValueError(f"--reps must be at least 1, got {reps}")
+    from ._common import default_data_dir
+    from .recovery import RecoverySettings
+
     data_dir = Path(data_dir) if data_dir is not None else default_data_dir()
     if not (data_dir / "chan_ewa_ewc_ige.csv").exists():
         raise FileNotFoundError(f"data folder {data_dir} lacks chan_ewa_ewc_ige.csv "
@@ -100,18 +98,19 @@ def run_studies(study: str, *, out: Path, quick: bool = False, workers: int = 1,
     report = out / ("report.md" if study == "all" else f"report_{study}.md")
     if report.exists() and not force:
         raise FileExistsError(f"{report} exists; pass --force to overwrite")
+    check_writable([report], force=True)  # a folder that cannot be written fails now, not later
     out.mkdir(parents=True, exist_ok=True)
-    settings = recovery.RecoverySettings.quick() if quick else recovery.RecoverySettings()
+    settings = RecoverySettings.quick() if quick else RecoverySettings()
     if reps is not None:
         settings = replace(settings, reps=reps)
-    names: Sequence[str] = list(STUDIES) if study == "all" else [study]
+    names: Sequence[str] = list(STUDY_NAMES) if study == "all" else [study]
     sections, timings = [], []
     for name in names:
         t0 = time.perf_counter()
-        sec = STUDIES[name](out, data_dir, quick=quick, workers=workers, seed=seed,
-                            settings=settings)
+        sec = study_runner(name)(out, data_dir, quick=quick, workers=workers, seed=seed,
+                                 settings=settings)
         timings.append((name, time.perf_counter() - t0))
-        _write_atomic(out / f"{name}.md", sec)
+        write_atomic(out / f"{name}.md", sec, force=True)
         sections.append(sec)
     head = ["# ssm_coint validation report", "",
             f"Mode: {'quick' if quick else 'full'}; seed {seed}; workers {workers}; "
@@ -121,8 +120,9 @@ def run_studies(study: str, *, out: Path, quick: bool = False, workers: int = 1,
             f"--workers {workers} --seed {seed}`; every number below is computed by that run.",
             ""]
     md = "\n".join(head + sections)
-    _write_atomic(report, md)
-    _write_atomic(report.with_suffix(".html"), markdown_to_html(md, "ssm_coint validation"))
+    write_atomic(report, md, force=True)
+    write_atomic(report.with_suffix(".html"), markdown_to_html(md, "ssm_coint validation"),
+                 force=True)
     return report
 
 

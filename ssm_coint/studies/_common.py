@@ -14,11 +14,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._choices import STUDY_DATA_ENV as DATA_ENV  # the folder of the shared data files
+
 #: Last day of the training window on Chan's EWA/EWC/IGE file (the seed's split).
 TRAIN_END = "2010-12-31"
 
-#: Environment variable naming the folder of the shared data files.
-DATA_ENV = "SSM_COINT_SHARED_DATA"
 
 
 def default_data_dir() -> Path:

@@ -13,39 +13,44 @@ or end to end with a :class:`StrategyConfig` and :func:`run_strategy`; :func:`gr
 many configurations and :func:`walk_forward_path` re-calibrates out of sample.
 """
 
-from ..io.files import check_writable, write_atomic
-from ._backtest import SIZINGS, BacktestResult, backtest
-from ._errors import ConfigFileError, OutputExistsError, StrategySpecificationError
-from ._grid import BEST_CONFIG, GRID_TABLE, SEED002_BASE, SEED002_GRID, GridResult, grid_search
-from ._metrics import TRADING_DAYS, PerformanceMetrics, performance_metrics, round_trips
-from ._path import FilterPath
-from ._signals import (
-    Signal,
-    band_units,
-    chan_bands,
-    johansen_mr,
-    linear_mr_units,
-    position_rule,
-    rolling_zscore,
-    zscore_signal,
-    zscore_units,
-)
-from ._strategy import (
-    SIGNALS,
-    StrategyConfig,
-    StrategyResult,
-    filter_path_for,
-    load_config,
-    run_strategy,
-    save_config,
-)
-from ._walkforward import (
-    WalkForward,
-    calibrate,
-    kalman_path,
-    walk_forward_johansen,
-    walk_forward_path,
-)
+from typing import TYPE_CHECKING
+
+from .._lazy import lazy_exports
+
+if TYPE_CHECKING:
+    from ..io.files import check_writable, write_atomic
+    from ._backtest import SIZINGS, BacktestResult, backtest
+    from ._errors import ConfigFileError, OutputExistsError, StrategySpecificationError
+    from ._grid import BEST_CONFIG, GRID_TABLE, SEED002_BASE, SEED002_GRID, GridResult, grid_search
+    from ._metrics import TRADING_DAYS, PerformanceMetrics, performance_metrics, round_trips
+    from ._path import FilterPath
+    from ._signals import (
+        Signal,
+        band_units,
+        chan_bands,
+        johansen_mr,
+        linear_mr_units,
+        position_rule,
+        rolling_zscore,
+        zscore_signal,
+        zscore_units,
+    )
+    from ._strategy import (
+        SIGNALS,
+        StrategyConfig,
+        StrategyResult,
+        filter_path_for,
+        load_config,
+        run_strategy,
+        save_config,
+    )
+    from ._walkforward import (
+        WalkForward,
+        calibrate,
+        kalman_path,
+        walk_forward_johansen,
+        walk_forward_path,
+    )
 
 __all__ = [
     "BEST_CONFIG",
@@ -89,3 +94,5 @@ __all__ = [
     "position_rule",
     "zscore_units",
 ]
+
+__getattr__, __dir__ = lazy_exports(__name__, __file__)

@@ -40,6 +40,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from .._choices import SIZINGS
 from ..exceptions import DataError, UnknownAssetError
 from ._errors import StrategySpecificationError
 from ._metrics import PerformanceMetrics, performance_metrics, round_trips
@@ -48,8 +49,6 @@ from ._signals import Signal
 __all__ = ["BacktestResult", "SIZINGS", "backtest"]
 
 Sizing = Literal["gross", "shares", "dollars"]
-#: Position-sizing conventions of :func:`backtest`.
-SIZINGS: tuple[str, ...] = ("gross", "shares", "dollars")
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from typing import Any
 
 import pandas as pd
 
+from .._choices import SEED002_GRID
 from .._warnings import collected_warnings
 from ..exceptions import SsmCointError
 from ..io.files import check_writable, write_atomic
@@ -21,15 +22,6 @@ from ._strategy import StrategyConfig, _date, filter_path_for, run_strategy, sav
 __all__ = ["GridResult", "SEED002_BASE", "SEED002_GRID", "grid_search", "GRID_TABLE",
            "BEST_CONFIG"]
 
-#: Seed 002's 72-point grid (window x entry x exit x stop x stake x long_only).
-SEED002_GRID: dict[str, list[Any]] = {
-    "window": [45, 60, 90],
-    "entry_z": [2.0, 2.5],
-    "exit_z": [0.5],
-    "stop_z": [3.5, 4.0],
-    "stake": [25, 50, 75],
-    "long_only": [False, True],
-}
 
 #: Seed 002's fixed settings: z-score on a Kalman spread (delta 1e-5, R 1e-3), shares of stake,
 #: 100 000 of cash, commission 0.0005 of traded value (5 bp).

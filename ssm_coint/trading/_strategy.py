@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._choices import SIGNALS
 from ..calibration import Calibration
 from ..exceptions import (
     DataWarning,
@@ -39,8 +40,6 @@ from ._walkforward import WalkForward, kalman_path, walk_forward_johansen, walk_
 __all__ = ["SIGNALS", "StrategyConfig", "StrategyResult", "load_config", "run_strategy",
            "save_config"]
 
-#: Signal names understood by :class:`StrategyConfig`.
-SIGNALS: tuple[str, ...] = ("chan-bands", "zscore", "johansen-mr")
 #: Default (entry, exit) thresholds per signal: Chan's bands are 1 sd, seed 002's z-score 2/0.5.
 _DEFAULT_THRESHOLDS = {"chan-bands": (1.0, 1.0), "zscore": (2.0, 0.5), "johansen-mr": (0, 0)}
 _CONFIG_FORMAT = "ssm_coint.trading.StrategyConfig"
