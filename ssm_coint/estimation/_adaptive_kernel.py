@@ -31,8 +31,8 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit
 
+from .._jit import njit
 from ..kalman import STORE_FILTER, STORE_SMOOTHER, backward, forward
 
 __all__ = ["seed_pass", "seed_moments", "run_passes"]
@@ -44,7 +44,7 @@ STATUS_TOL = 1  # stopped because the relative change fell below tol
 STATUS_BREAKDOWN = 2  # a pass produced non-finite states or moments; stopped before it
 
 
-@njit(cache=True, error_model="numpy")
+@njit(error_model="numpy")
 def seed_pass(y, X, a, q, r, beta0, cov0, smooth, S):  # pragma: no cover - compiled
     """One pass of the seed's filter (and smoother if ``smooth``); states written into ``S``.
 
@@ -90,7 +90,7 @@ def seed_pass(y, X, a, q, r, beta0, cov0, smooth, S):  # pragma: no cover - comp
     return llf, finite
 
 
-@njit(cache=True, error_model="numpy")
+@njit(error_model="numpy")
 def seed_moments(y, X, S, beta_m_mode, bm_johansen, gamma_mode, gamma11_johansen,
                  q_out, cov0_out):  # pragma: no cover
     r"""Re-estimate the seed's quantities from a state path ``S`` (n, k).
@@ -150,7 +150,7 @@ def seed_moments(y, X, S, beta_m_mode, bm_johansen, gamma_mode, gamma11_johansen
     return a, nue, g11
 
 
-@njit(cache=True, error_model="numpy")
+@njit(error_model="numpy")
 def _rel_change(a_old, r_old, q_old, a_new, r_new, q_new, floors):  # pragma: no cover
     """max_i |new_i - old_i| / max(|new_i|, |old_i|, floor_i) over (alpha_11, nu_e, diag nu_w).
 
@@ -175,7 +175,7 @@ def _rel_change(a_old, r_old, q_old, a_new, r_new, q_new, floors):  # pragma: no
     return out
 
 
-@njit(cache=True, error_model="numpy")
+@njit(error_model="numpy")
 def run_passes(y, X, a0, r0, q0, cov00, beta0, bm_johansen, gamma11_johansen, floors, passes,
                tol, smooth, beta_m_mode, gamma_mode, clip,
                tr_a, tr_r, tr_q, tr_cov0, tr_g11, tr_llf, tr_rel, S_last):  # pragma: no cover

@@ -116,8 +116,8 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit
 
+from .._jit import njit
 from ..kalman import STORE_SMOOTHER, backward, forward
 
 __all__ = ["ALPHA_MAX", "e_step", "m_step", "score"]
@@ -128,7 +128,7 @@ _ALPHA_MAX = ALPHA_MAX
 
 
 # ----------------------------------------------------------------------------- compiled kernels
-@njit(cache=True)
+@njit()
 def e_step(y, X, tdiag, cvec, q, r, a1, P1, D):  # pragma: no cover - compiled
     """E-step: exact smoothed summaries the M-step and the score need, and the llf.
 
@@ -161,7 +161,7 @@ def e_step(y, X, tdiag, cvec, q, r, a1, P1, D):  # pragma: no cover - compiled
     return E, vd, zvz, cd, llf, True
 
 
-@njit(cache=True)
+@njit()
 def _obs_moments(y, X, E, zvz):  # pragma: no cover - compiled
     """:math:`\\sum_t E[(y_t - z_t\\beta_t)^2 \\mid Y]` over observed t, and their count."""
     n, k = X.shape
@@ -178,7 +178,7 @@ def _obs_moments(y, X, E, zvz):  # pragma: no cover - compiled
     return acc, cnt
 
 
-@njit(cache=True)
+@njit()
 def m_step(y, X, E, vd, zvz, cd, old, free):  # pragma: no cover - compiled
     """Closed-form M-step over the full vector ``(alpha, c, q_1..q_k, r)``; see module notes.
 
@@ -238,7 +238,7 @@ def m_step(y, X, E, vd, zvz, cd, old, free):  # pragma: no cover - compiled
     return new, capped
 
 
-@njit(cache=True)
+@njit()
 def score(y, X, E, vd, zvz, cd, theta):  # pragma: no cover - compiled
     """Exact score of the log-likelihood at ``theta`` by Fisher's identity.
 

@@ -33,14 +33,14 @@ The inverse of :math:`S` is never formed, only triangular solves with :math:`R_{
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
 
+from .._jit import njit
 from ._forward import _solve_r, _solve_rt
 
 __all__ = ["backward"]
 
 
-@njit(cache=True)
+@njit()
 def backward(X, tdiag, a_p, P_p, A_p, v, F, M, zA, missing, R, want_cov):  # pragma: no cover
     """Smoothed means (n, k), covariances (n, k, k) and lag-one covariances (n-1, k, k).
 

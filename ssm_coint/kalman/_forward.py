@@ -72,7 +72,8 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit
+
+from .._jit import njit
 
 __all__ = ["STORE_LLF", "STORE_FILTER", "STORE_SMOOTHER", "forward", "ordinary_tail"]
 
@@ -88,7 +89,7 @@ _IDENT_RTOL = 1e-30
 _COLLAPSE_COND = 1e4
 
 
-@njit(cache=True)
+@njit()
 def _predict_cov(P, tdiag, q, unit_tail):  # pragma: no cover - compiled
     """P <- T P T + diag(q) for diagonal T (only row/column 0 when tdiag[1:] == 1)."""
     k = P.shape[0]
@@ -106,7 +107,7 @@ def _predict_cov(P, tdiag, q, unit_tail):  # pragma: no cover - compiled
         P[i, i] += q[i]
 
 
-@njit(cache=True)
+@njit()
 def ordinary_tail(y, X, start, tdiag, cvec, q, r, a, P):  # pragma: no cover - compiled
     """Sum of log densities from ``start`` on, from the predicted ``a``, ``P`` at ``start``.
 
@@ -148,7 +149,7 @@ def ordinary_tail(y, X, start, tdiag, cvec, q, r, a, P):  # pragma: no cover - c
     return total
 
 
-@njit(cache=True)
+@njit()
 def _solve_rt(R, b, d, out):  # pragma: no cover - compiled
     """Solve R11' u = b into ``out`` for the leading d x d upper-triangular block of R."""
     for i in range(d):
@@ -158,7 +159,7 @@ def _solve_rt(R, b, d, out):  # pragma: no cover - compiled
         out[i] = acc / R[i, i]
 
 
-@njit(cache=True)
+@njit()
 def _solve_r(R, d, out):  # pragma: no cover - compiled
     """Solve R11 x = R[:d, d] into ``out`` (the posterior mean of delta)."""
     for i in range(d - 1, -1, -1):
@@ -168,7 +169,7 @@ def _solve_r(R, d, out):  # pragma: no cover - compiled
         out[i] = acc / R[i, i]
 
 
-@njit(cache=True)
+@njit()
 def identified(R, d):  # pragma: no cover - compiled
     """Whether S = R11'R11 is positive definite, and the proxy max R_ii / min R_ii."""
     lmin = np.inf
@@ -181,7 +182,7 @@ def identified(R, d):  # pragma: no cover - compiled
     return lmin > _IDENT_RTOL * lmax and lmin > 0.0, (lmax / lmin if lmin > 0.0 else np.inf)
 
 
-@njit(cache=True)
+@njit()
 def _llf_from_r(base, R, d):  # pragma: no cover - compiled
     total = base - 0.5 * R[d, d] * R[d, d]
     for i in range(d):
@@ -189,7 +190,7 @@ def _llf_from_r(base, R, d):  # pragma: no cover - compiled
     return total
 
 
-@njit(cache=True, error_model="numpy")
+@njit(error_model="numpy")
 def forward(y, X, tdiag, cvec, q, r, a1, P1, D, store, allow_nonpositive):  # pragma: no cover
     """Run the augmented exact diffuse filter.
 
