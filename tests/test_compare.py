@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import warnings
 
 import numpy as np
 import pytest
@@ -20,11 +19,9 @@ def sim_prices():
 
 def test_compare_table_columns_and_consistency(sim_prices):
     train_end = sim_prices.index[399]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        table = compare_methods(sim_prices, train_end=train_end,
-                                methods=("mle", "em", "chan", "adaptive"),
-                                options={"passes": 50})
+    table = compare_methods(sim_prices, train_end=train_end,
+                            methods=("mle", "em", "chan", "adaptive"),
+                            options={"passes": 50})
     assert list(table["method"]) == ["mle", "em", "chan", "adaptive"]
     for col in ("params", "llf", "aic", "bic", "alpha", "half_life", "runtime_s", "converged",
                 "adf_p_in", "llf_out", "adf_p_out", "warnings"):
@@ -66,9 +63,7 @@ def test_compare_cli_json(sim_prices, tmp_path, capsys):
 
 
 def test_profile_plot(sim_prices):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        cal = fit_mle(sim_prices, "full", nested=False)
+    cal = fit_mle(sim_prices, "full", nested=False)
     fig = cal.plot_profile()
     assert len(fig.axes[0].lines) >= 3
     import matplotlib.pyplot as plt

@@ -10,8 +10,6 @@ ends after k steps (which it does on these well-conditioned simulated designs).
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 import pytest
 from _reference_kf import build, dense_diffuse_llf, kalman, rts
@@ -40,10 +38,8 @@ def test_known_initial_state(k, alpha):
     y, X, named, full = _case(k, alpha, seed=11 + k)
     a1 = np.r_[0.5, np.full(k - 1, 0.8)]
     P1 = np.diag(np.r_[0.3, np.full(k - 1, 0.1)])
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        mod = HedgeRatioModel(y, X, initialization="known", initial_state=a1,
-                              initial_state_cov=P1)
+    mod = HedgeRatioModel(y, X, initialization="known", initial_state=a1,
+                          initial_state_cov=P1)
     res = mod.smooth(mod.free_from_full(full), cov_type="none")
     Z = np.column_stack([np.ones(len(y)), X.to_numpy()])
     T, c, Q, r = build(named, k)
@@ -64,9 +60,7 @@ def test_known_initial_state(k, alpha):
 @pytest.mark.parametrize("alpha", [0.9, 1.0])
 def test_exact_diffuse(k, alpha):
     y, X, named, full = _case(k, alpha, seed=23 + k)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        mod = HedgeRatioModel(y, X)
+    mod = HedgeRatioModel(y, X)
     res = mod.smooth(mod.free_from_full(full), cov_type="none")
     Z = np.column_stack([np.ones(len(y)), X.to_numpy()])
     T, c, Q, r = build(named, k)
@@ -90,9 +84,7 @@ def test_exact_diffuse(k, alpha):
 
 def test_fast_filter_equals_statsmodels_on_real_pair(ewc_ewa):
     """On EWC/EWA (k = 2) statsmodels' diffuse phase is clean; both likelihoods agree."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        mod = HedgeRatioModel(ewc_ewa["EWC"], ewc_ewa[["EWA"]])
+    mod = HedgeRatioModel(ewc_ewa["EWC"], ewc_ewa[["EWA"]])
     for full in ([0.99, 0.05, 0.05, 1e-5, 0.01], [1.0, 0.0, 1e-3, 1e-4, 0.1]):
         res = mod.smooth(mod.free_from_full(np.array(full)), cov_type="none")
         np.testing.assert_allclose(res.llf, res.llf_statsmodels, rtol=1e-9)
@@ -105,9 +97,7 @@ def test_statsmodels_spurious_diffuse_steps_on_triplet(ewc_ewa_ige):
     tolerance sometimes takes spurious extra diffuse steps and its log-likelihood jumps by about
     12 units when alpha moves by 1e-8. Ours must stay smooth (changes below 1e-3).
     """
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        mod = HedgeRatioModel(ewc_ewa_ige["EWC"], ewc_ewa_ige[["EWA", "IGE"]])
+    mod = HedgeRatioModel(ewc_ewa_ige["EWC"], ewc_ewa_ige[["EWA", "IGE"]])
     base = np.array([0.99911294, 2.99981e-03, 1.842974e-02, 1.19e-06, 4.01e-06, 5.11706e-03])
     ours, theirs = [], []
     for d in range(-3, 4):
@@ -123,20 +113,18 @@ def test_exact_diffuse_llf_equals_dense_reference_on_hard_designs(ewc_ewa_ige):
     """Nearly collinear first rows (real triplet; a simulated k = 3 case where a step-by-step
     exact diffuse filter loses 0.04-0.17 llf units): the model's log-likelihood equals the dense
     O(n^3) flat-prior likelihood of ``_reference_kf.dense_diffuse_llf`` to rtol 1e-9."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        sim = simulate_hedge_model(1000, k=3, seed=7)
-        cases = [(sim.prices, sim.params.to_numpy()),
-                 (sim.prices, np.array([0.99, 0.02, 0.005, 2e-6, 1e-6, 0.01])),
-                 (ewc_ewa_ige, np.array([0.99453207, 0.02888811, 0.01820124, 4.6e-07, 4.28e-06,
-                                         5.06075e-03])),
-                 (ewc_ewa_ige, np.array([1.0, 0.0, 0.0175, 6.8e-07, 4.67e-06, 5.15e-03]))]
-        for prices, full in cases:
-            mod = HedgeRatioModel(prices.iloc[:, 0], prices.iloc[:, 1:])
-            ref = dense_diffuse_llf(prices.iloc[:, 0].to_numpy(), mod._design_rows, full)
-            assert mod.loglike(mod.free_from_full(full)) == pytest.approx(ref, rel=1e-9)
-            res = mod.smooth(mod.free_from_full(full), cov_type="none")
-            assert res.llf == pytest.approx(ref, rel=1e-9)
+    sim = simulate_hedge_model(1000, k=3, seed=7)
+    cases = [(sim.prices, sim.params.to_numpy()),
+             (sim.prices, np.array([0.99, 0.02, 0.005, 2e-6, 1e-6, 0.01])),
+             (ewc_ewa_ige, np.array([0.99453207, 0.02888811, 0.01820124, 4.6e-07, 4.28e-06,
+                                     5.06075e-03])),
+             (ewc_ewa_ige, np.array([1.0, 0.0, 0.0175, 6.8e-07, 4.67e-06, 5.15e-03]))]
+    for prices, full in cases:
+        mod = HedgeRatioModel(prices.iloc[:, 0], prices.iloc[:, 1:])
+        ref = dense_diffuse_llf(prices.iloc[:, 0].to_numpy(), mod._design_rows, full)
+        assert mod.loglike(mod.free_from_full(full)) == pytest.approx(ref, rel=1e-9)
+        res = mod.smooth(mod.free_from_full(full), cov_type="none")
+        assert res.llf == pytest.approx(ref, rel=1e-9)
 
 
 def test_loglike_reads_statsmodels_flag_dict():

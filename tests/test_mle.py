@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 import pytest
 from scipy.stats import norm
@@ -31,9 +29,7 @@ def test_true_parameters_inside_99pct_interval(k, alpha):
     For mu the interval uses the delta-method standard error of c / (1 - alpha).
     """
     sim = simulate_hedge_model(1500, _truth(k, alpha), k=k, seed=1000 + 10 * k + int(alpha * 100))
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        cal = fit_mle(sim.prices, "full", nested=False)
+    cal = fit_mle(sim.prices, "full", nested=False)
     assert cal.converged
     model = cal.results.model
     assert cal.llf >= model.fast_loglike(sim.params.to_numpy()) - 1e-6  # beats the truth
@@ -53,9 +49,7 @@ def test_true_parameters_inside_99pct_interval(k, alpha):
 
 def test_nested_fits_are_ordered_and_truth_is_beaten():
     sim = simulate_hedge_model(800, seed=7)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        cal = fit_mle(sim.prices, "full")
+    cal = fit_mle(sim.prices, "full")
     full, mu0, a1 = cal.llf, cal.nested["mu0"].llf, cal.nested["alpha1"].llf
     assert full >= mu0 >= a1
     # the global optimum is at least as good as the true parameter point
@@ -72,9 +66,7 @@ EWC_EWA_TARGETS = {"full": -170.726, "mu0": -171.849, "alpha1": -172.301}
 
 @pytest.fixture(scope="module")
 def ewc_ewa_fit(ewc_ewa):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return fit_mle(ewc_ewa, "full")
+    return fit_mle(ewc_ewa, "full")
 
 
 @pytest.mark.parametrize("variant", ["full", "mu0", "alpha1"])
@@ -95,9 +87,7 @@ def test_triplet_fit(ewc_ewa_ige):
     above what the rank-exact likelihood allows and match the spurious diffuse steps of
     statsmodels' filter documented in test_filter_reference.py.
     """
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        cal = fit_mle(ewc_ewa_ige, "full")
+    cal = fit_mle(ewc_ewa_ige, "full")
     assert cal.nested["alpha1"].llf >= 412.555
     assert cal.llf >= cal.nested["mu0"].llf >= cal.nested["alpha1"].llf
     assert cal.params["alpha"] < 1
@@ -114,9 +104,7 @@ def test_profile_interval_is_a_likelihood_ratio_interval():
     from ssm_coint.estimation import profile_loglike
 
     sim = simulate_hedge_model(600, {"alpha": 0.9, "c": 0.2}, k=2, seed=17)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        cal = fit_mle(sim.prices, "full", nested=False)
+    cal = fit_mle(sim.prices, "full", nested=False)
     lo, hi = profile_interval(cal, "alpha", 0.95)
     assert lo < cal.params["alpha"] < hi
     crit = chi2.ppf(0.95, 1)
@@ -141,10 +129,8 @@ def test_fast_reverting_noisy_spread_is_found(alpha, k, n, child):
     truth = truth_params(alpha, k)
     seed = np.random.SeedSequence(20260101).spawn(child + 1)[child]
     sim = simulate_hedge_model(n, truth, k=k, seed=np.random.default_rng(seed))
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        cal = fit_mle(sim.prices, "full", nested=False)
-        em = fit_em(sim.prices, "full")
+    cal = fit_mle(sim.prices, "full", nested=False)
+    em = fit_em(sim.prices, "full")
     model = cal.results.model
     llf_truth = model.fast_loglike(np.array([truth[p] for p in model.all_param_names]))
     assert cal.llf >= em.llf - 1e-6

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import warnings
 from pathlib import Path
 
 from _shared_data import SHARED_DATA, shared_data_path
@@ -14,8 +13,6 @@ def test_readme_example_runs(capsys):
     block = re.search(r"```python\n(.*?)```", text, re.S).group(1)
     shared_data_path("chan_ewa_ewc_ige.csv")  # fails in CI if absent
     code = block.replace('"../shared/data/', f'"{SHARED_DATA}/')
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        exec(compile(code, "README.md", "exec"), {})
+    exec(compile(code, "README.md", "exec"), {})
     out = capsys.readouterr().out
     assert "0.90249" in out or "0.902493" in out  # Chan's last-day hedge ratio is printed
