@@ -26,7 +26,7 @@ import numba
 
 from .exceptions import PerformanceWarning
 
-__all__ = ["fallback_cache_dir", "njit"]
+__all__ = ["fallback_cache_dir", "first_compile_ahead", "njit"]
 
 _NO_LOCATOR = "no locator available"
 
@@ -87,3 +87,18 @@ def njit(**options: Any) -> Callable[[Callable[..., Any]], Any]:
         return numba.njit(cache=False, **options)(func)
 
     return decorate
+
+
+def first_compile_ahead(dispatcher: Any) -> bool:
+    """Whether calling ``dispatcher`` will compile it from scratch (nothing compiled in this
+    process and no cache index on disk), so that a caller can announce the pause.
+
+    Reads numba's cache index path (an internal attribute); if numba changes it, the answer is
+    False and nothing is announced.
+    """
+    if dispatcher.signatures:
+        return False
+    try:
+        return not os.path.exists(dispatcher._cache._cache_file._index_path)
+    except AttributeError:
+        return False

@@ -85,7 +85,8 @@ def test_no_writable_place_compiles_without_cache_and_says_so(no_numba_cache_pla
 
 def test_cli_runs_from_an_install_it_cannot_write(tmp_path):
     """The CLI from a copy of the package whose ``__pycache__`` folders cannot be created, with
-    no usable home: it imports, fits and caches its kernels in the per-user temporary folder."""
+    no usable home: it imports, fits and caches its kernels in the per-user temporary folder,
+    and (with ``--progress``) announces the first compilation."""
     site = tmp_path / "site"
     shutil.copytree(Path(_jit.__file__).parent, site / "ssm_coint",
                     ignore=shutil.ignore_patterns("__pycache__"))
@@ -105,10 +106,11 @@ def test_cli_runs_from_an_install_it_cannot_write(tmp_path):
     assert made.returncode == 0, made.stderr
     run = subprocess.run(
         [sys.executable, "-c", "import sys, ssm_coint.cli as c; sys.exit(c.main(sys.argv[1:]))",
-         "fit", "--data", str(prices), "--assets", "Y", "X2", "X3", "--method", "chan", "--json"],
+         "--progress", "fit", "--data", str(prices), "--assets", "Y", "X2", "X3", "--method", "chan", "--json"],
         env=env, capture_output=True, text=True, timeout=600, cwd=tmp_path)
     assert run.returncode == 0, run.stderr
     assert "Traceback" not in run.stderr
     assert '"llf"' in run.stdout
+    assert "compiling the Kalman filter (first run only" in run.stderr  # the pause is announced
     cache = tmpdir / f"ssm_coint-numba-cache-{os.getuid()}"
     assert list(cache.rglob("*.nbi")), "kernels were not cached in the per-user folder"

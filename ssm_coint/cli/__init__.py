@@ -8,6 +8,7 @@ Parses arguments and calls the API: :mod:`.demo`, :mod:`.fit`, :mod:`.compare`,
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
@@ -25,7 +26,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = argparse.ArgumentParser(prog="ssm-coint", description=__doc__)
     p.add_argument("--quiet", action="store_true",
-                   help="do not print warnings (they go to stderr, one line each, by default)")
+                   help="do not print warnings (they go to stderr, one line each, by default) "
+                        "or progress")
+    p.add_argument("--progress", action="store_true",
+                   help="print progress of long computations on stderr even when it is not a "
+                        "terminal (it is printed on a terminal anyway)")
     sub = p.add_subparsers(dest="command", required=True)
     for module in (demo, fit, compare, trading, scan, validate):
         module.register(sub)
@@ -47,6 +52,17 @@ def _show_warnings(caught: list[warnings.WarningMessage]) -> None:
         if line not in seen:
             seen.add(line)
             print(line, file=sys.stderr)
+
+
+def _progress_listener(args: argparse.Namespace) -> contextlib.AbstractContextManager:
+    """Progress lines on stderr when it is a terminal or with ``--progress``; not with
+    ``--quiet``."""
+    from .._progress import listening
+
+    wanted = getattr(args, "progress", False) or sys.stderr.isatty()
+    if getattr(args, "quiet", False) or not wanted:
+        return contextlib.nullcontext()
+    return listening(lambda line: print(f"ssm-coint: {line}", file=sys.stderr, flush=True))
 
 
 def _linalg_error() -> type[Exception]:
@@ -71,7 +87,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
-            out = args.func(args)  # the heavy modules are imported in here, on first use
+            with _progress_listener(args):
+                out = args.func(args)  # the heavy modules are imported in here, on first use
         except KeyboardInterrupt:
             status = 130
             message = "ssm-coint: interrupted"

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .._progress import report
 from ._optimize import LocalFit, Objective, parameter_scales
 
 __all__ = ["GlobalSearch", "StageResult", "ALPHA_GRID"]
@@ -91,6 +92,7 @@ class GlobalSearch:
         self.ols_resid = y[ok] - Z[ok] @ coef
         self.n_grid_starts = n_grid_starts
         self.stages: dict[str, StageResult] = {}
+        self._n_local, self._best = 0, -np.inf  # for progress messages
 
     # -- helpers ---------------------------------------------------------------------
     def _free(self, variant_fixed: dict[str, float]) -> list[str]:
@@ -108,6 +110,9 @@ class GlobalSearch:
         obj = Objective(self.model, self._free(variant_fixed), start)
         fit = obj.maximize(start, "local:" + label)
         fit.full = self._apply_fixed(fit.full, variant_fixed)
+        self._n_local += 1
+        self._best = max(self._best, fit.llf) if np.isfinite(fit.llf) else self._best
+        report(lambda: f"MLE: local fit {self._n_local} ({label}), best llf {self._best:.6g}")
         return fit
 
     def _unstick(self, fit: LocalFit, variant_fixed: dict[str, float]) -> LocalFit:

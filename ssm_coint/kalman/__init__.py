@@ -23,6 +23,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .._jit import first_compile_ahead
+from .._progress import report
 from ._backward import backward
 from ._forward import STORE_FILTER, STORE_LLF, STORE_SMOOTHER, forward, ordinary_tail
 
@@ -42,6 +44,13 @@ __all__ = [
 ]
 
 _DIFFUSE_COLUMNS: dict[tuple[int, bytes], np.ndarray] = {}
+
+
+def _announce_compile() -> None:
+    """A progress message before the forward pass is compiled (first run of an install)."""
+    if first_compile_ahead(forward):
+        report("compiling the Kalman filter (first run only: it is cached for later runs)",
+               now=True)
 
 
 def diffuse_columns(Pinf1: np.ndarray) -> np.ndarray:
@@ -87,6 +96,7 @@ def loglike(y, X, tdiag, cvec, q, r, a1, P1, Pinf1) -> float:
         part of the initial state is not identified by the data.
     """
     yc, Xc, tc, cc, qc, ac, Pc = _arrays(y, X, tdiag, cvec, q, a1, P1)
+    _announce_compile()
     llf = forward(yc, Xc, tc, cc, qc, float(r), ac, Pc, diffuse_columns(Pinf1), STORE_LLF,
                   False)[0]
     return float(llf) if np.isfinite(llf) else -np.inf
@@ -166,6 +176,7 @@ def run_filter(y, X, tdiag, cvec, q, r, a1, P1, Pinf1) -> FilterOutput:
     """
     yc, Xc, tc, cc, qc, ac, Pc = _arrays(y, X, tdiag, cvec, q, a1, P1)
     D = diffuse_columns(Pinf1)
+    _announce_compile()
     out = forward(yc, Xc, tc, cc, qc, float(r), ac, Pc, D, STORE_FILTER, False)
     return FilterOutput(**_filter_output(out, len(yc), D.shape[1]))
 
@@ -185,6 +196,7 @@ def run_smoother(y, X, tdiag, cvec, q, r, a1, P1, Pinf1) -> SmootherOutput:
     """
     yc, Xc, tc, cc, qc, ac, Pc = _arrays(y, X, tdiag, cvec, q, a1, P1)
     D = diffuse_columns(Pinf1)
+    _announce_compile()
     out = forward(yc, Xc, tc, cc, qc, float(r), ac, Pc, D, STORE_SMOOTHER, False)
     if not np.isfinite(out[0]):
         raise ValueError("smoothed states are undefined: the log-likelihood is "
