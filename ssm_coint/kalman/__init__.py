@@ -78,12 +78,15 @@ def diffuse_columns(Pinf1: np.ndarray) -> np.ndarray:
     return D
 
 
+def _writable(a) -> np.ndarray:
+    """C-contiguous float64, writable (a read-only array is copied: numba compiles a separate
+    version of the kernel for each read-only/writable combination of its arguments)."""
+    a = np.ascontiguousarray(a, dtype=np.float64)
+    return a if a.flags.writeable else a.copy()
+
+
 def _arrays(y, X, tdiag, cvec, q, a1, P1):
-    f = np.float64
-    return (np.ascontiguousarray(y, dtype=f), np.ascontiguousarray(X, dtype=f),
-            np.ascontiguousarray(tdiag, dtype=f), np.ascontiguousarray(cvec, dtype=f),
-            np.ascontiguousarray(q, dtype=f), np.ascontiguousarray(a1, dtype=f),
-            np.ascontiguousarray(P1, dtype=f))
+    return tuple(_writable(a) for a in (y, X, tdiag, cvec, q, a1, P1))
 
 
 def loglike(y, X, tdiag, cvec, q, r, a1, P1, Pinf1) -> float:
