@@ -106,7 +106,8 @@ def test_cli_runs_from_an_install_it_cannot_write(tmp_path):
     assert made.returncode == 0, made.stderr
     run = subprocess.run(
         [sys.executable, "-c", "import sys, ssm_coint.cli as c; sys.exit(c.main(sys.argv[1:]))",
-         "--progress", "fit", "--data", str(prices), "--assets", "Y", "X2", "X3", "--method", "chan", "--json"],
+         "--progress", "fit", "--data", str(prices), "--assets", "Y", "X2", "X3",
+         "--method", "chan", "--json"],
         env=env, capture_output=True, text=True, timeout=600, cwd=tmp_path)
     assert run.returncode == 0, run.stderr
     assert "Traceback" not in run.stderr
