@@ -102,8 +102,45 @@ def _slice_range(data: pd.DataFrame, start: DateLike, end: DateLike, where: str)
     return data.loc[mask]
 
 
-def _read_table(path: Path) -> tuple[pd.DataFrame, bool]:
-    """Read a CSV or Parquet file; return the frame and whether it was CSV."""
+def _parquet_header(path: Path) -> list[str] | None:
+    """The column names of a Parquet file, without reading its rows (None if that fails: the
+    full read then reports the problem)."""
+    try:
+        import pyarrow.parquet as pq
+
+        return [str(c) for c in pq.read_schema(path).names]
+    except Exception:  # noqa: BLE001 - the full read below raises the typed error
+        return None
+
+
+def _wanted_columns(header: list[str] | None, assets: Sequence[str] | str | None,
+                    date_column: str | None) -> list[str] | None:
+    """The raw names to read from a wide file: the date column and the requested assets.
+
+    None (read everything) when no assets are named, the layout is long, or a name is missing
+    (the full read then gives the usual message listing what is there).
+    """
+    if header is None or assets is None or isinstance(assets, str):
+        return None
+    stripped = {c.strip(): c for c in header}
+    if _find_column(list(stripped), _SYMBOL_NAMES, _SYMBOL_NAMES) is not None:
+        return None
+    date_col = _find_date_column(list(stripped), date_column)
+    names = [str(a) for a in assets]
+    if date_col is None or any(a not in stripped for a in names) or len(set(names)) < len(names):
+        return None
+    return [stripped[date_col]] + [stripped[a] for a in names if a != date_col]
+
+
+def _read_table(path: Path, assets: Sequence[str] | str | None = None,
+                date_column: str | None = None) -> tuple[pd.DataFrame, bool]:
+    """Read a CSV or Parquet file; return the frame and whether it was CSV.
+
+    With ``assets`` named, a wide Parquet file is read for the date column and those columns
+    only (memory: a universe file of hundreds of tickers is not loaded to fit two of them). A
+    CSV file is read whole: with ``usecols`` pandas would silently drop the extra fields of a
+    ragged row, which must be refused.
+    """
     if not path.exists():
         raise DataFileNotFoundError(f"data file '{path}' does not exist")
     if path.is_dir():
@@ -116,7 +153,11 @@ def _read_table(path: Path) -> tuple[pd.DataFrame, bool]:
             "or .pq"
         )
     try:
-        frame = pd.read_csv(path, skipinitialspace=True) if is_csv else pd.read_parquet(path)
+        if is_csv:
+            frame = pd.read_csv(path, skipinitialspace=True)
+        else:
+            columns = _wanted_columns(_parquet_header(path), assets, date_column)
+            frame = pd.read_parquet(path, columns=columns)
     except Exception as exc:  # any reader failure means the content is unusable
         detail = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ""
         raise DataFormatError(
@@ -210,7 +251,7 @@ def _read_wide(file_path: Path, assets: Sequence[str] | None, where: str, *,
                dayfirst: bool | None = None, date_format: str | None = None) -> pd.DataFrame:
     """Read, pivot (long layout), select the assets and parse/check the dates: the part of
     loading shared by :func:`load_prices` and :func:`load_universe`."""
-    frame, csv = _read_table(file_path)
+    frame, csv = _read_table(file_path, assets, date_column)
     dates_as: dict[str, Any] = {"dayfirst": dayfirst, "date_format": date_format}
     date_col = _find_date_column(frame.columns, date_column)
     if date_col is None:
