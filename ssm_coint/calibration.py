@@ -180,8 +180,14 @@ class Calibration:
         """Filtered states on the last day, keyed by state name."""
         if self.results is None:
             return {}
-        last = self.results.hedge_ratios.filtered.iloc[-1]
-        return {str(k): float(v) for k, v in last.items()}
+        res = getattr(self.results, "_results", self.results)
+        core = getattr(res, "core", None)
+        if core is None:
+            last = self.results.hedge_ratios.filtered.iloc[-1]
+            return {str(k): float(v) for k, v in last.items()}
+        # the last filtered state, without building the full hedge-ratio frames
+        names = res.model.state_names
+        return {str(k): float(v) for k, v in zip(names, core.filtered_state[-1], strict=True)}
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready summary (NaN and inf become None)."""

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import functools
+import gc
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -104,13 +107,10 @@ def _covariance(model: HedgeRatioModel, full: np.ndarray, boundary: dict[str, bo
     return cov, ok
 
 
-def _calibration(model: HedgeRatioModel, stage: StageResult, variant: str, t0: float,
-                 scales: np.ndarray) -> Calibration:
-    full = np.asarray(stage.best.full, float)
-    boundary = _boundary(model, full, scales)
-    cov, ok = _covariance(model, full, boundary)
-    free = model.free_from_full(full)
-    res = model.smooth(free, cov_type="custom", cov_kwds={
+def _smoothed_results(model: HedgeRatioModel, full: np.ndarray, cov: np.ndarray,
+                      boundary: dict[str, bool]):
+    """Results at ``full`` with the calibration's covariance (smoothing on first access)."""
+    res = model.smooth(model.free_from_full(full), cov_type="custom", cov_kwds={
         "custom_cov_type": "approx",
         "custom_cov_params": np.nan_to_num(cov),  # statsmodels' rank check rejects NaN ...
         "custom_description": "Inverse of the finite-difference Hessian of the exact "
@@ -118,6 +118,63 @@ def _calibration(model: HedgeRatioModel, stage: StageResult, variant: str, t0: f
     })
     res.cov_params_default = cov  # ... so the NaN rows of boundary parameters go in after
     res._boundary = [n for n, b in boundary.items() if b]
+    return res
+
+
+def _nested_results(prices: pd.DataFrame, variant: str, fixed: Mapping[str, float] | None,
+                    initialization: str, model_kwargs: dict, full: np.ndarray,
+                    cov: np.ndarray, boundary: dict[str, bool]):
+    """Rebuild a nested variant's results (what :func:`_calibration` built and dropped)."""
+    model = hedge_model(prices, variant=variant, fixed=fixed, initialization=initialization,
+                        **model_kwargs)
+    return _smoothed_results(model, full, cov, boundary)
+
+
+class _NestedCalibration(Calibration):
+    """A :class:`Calibration` whose ``results`` are rebuilt on first access.
+
+    The nested variants of :func:`fit_mle` keep every fact of their calibration (llf,
+    parameters, standard errors, warnings) but not their results object, whose state
+    arrays cost several times the data on long samples; ``results`` rebuilds it (same
+    model, parameters and covariance, so the same numbers) and keeps it.
+    """
+
+    def __init__(self, *args, results_factory: Callable[[], Any], **kwargs) -> None:
+        self._results_factory = results_factory
+        super().__init__(*args, **kwargs)
+
+    @property  # type: ignore[override]
+    def results(self) -> Any:
+        """statsmodels results at ``params`` (built on first access)."""
+        d = self.__dict__
+        if d.get("_results") is None and d.get("_results_factory") is not None:
+            d["_results"] = d["_results_factory"]()
+        return d.get("_results")
+
+    @results.setter
+    def results(self, value: Any) -> None:
+        self.__dict__["_results"] = value
+
+    def __repr__(self) -> str:
+        built = self.__dict__.get("_results") is not None
+        return (f"Calibration(method={self.method!r}, variant={self.variant!r}, "
+                f"llf={self.llf!r}, nobs={self.nobs!r}, results="
+                f"{'built' if built else 'built on first access'})")
+
+
+def _calibration(model: HedgeRatioModel, stage: StageResult, variant: str, t0: float,
+                 scales: np.ndarray, results_factory: Callable[..., Any] | None = None
+                 ) -> Calibration:
+    """The calibration at a stage's optimum.
+
+    With ``results_factory`` (called with the parameters, covariance and boundary flags) the
+    results are built here only to read their facts, then dropped, and rebuilt by the
+    factory on first access of ``Calibration.results``.
+    """
+    full = np.asarray(stage.best.full, float)
+    boundary = _boundary(model, full, scales)
+    cov, ok = _covariance(model, full, boundary)
+    res = _smoothed_results(model, full, cov, boundary)
     warns = []
     for n, b in boundary.items():
         if b:
@@ -140,14 +197,19 @@ def _calibration(model: HedgeRatioModel, stage: StageResult, variant: str, t0: f
     if stage.profile:
         profile = pd.DataFrame([(a, llf) for a, llf, _ in stage.profile],
                                columns=["alpha", "llf"])
-    return Calibration(
+    fields = dict(
         method="mle", variant=variant,
         params=pd.Series(full, index=model.all_param_names), free=list(model.param_names),
         llf=float(res.llf), nobs=int(np.sum(np.isfinite(model.endog[:, 0]))),
         runtime_s=time.perf_counter() - t0,
         iterations=int(sum(c.nit for c in stage.candidates)), converged=converged,
-        warnings=warns, bse=bse, at_boundary=boundary, results=res, profile=profile,
+        warnings=warns, bse=bse, at_boundary=boundary, profile=profile,
     )
+    if results_factory is None:
+        return Calibration(**fields, results=res)
+    del res
+    return _NestedCalibration(**fields, results_factory=functools.partial(
+        results_factory, full=full, cov=cov, boundary=boundary))
 
 
 def fit_mle(prices: pd.DataFrame, variant: str = "full", *,
@@ -190,14 +252,23 @@ def fit_mle(prices: pd.DataFrame, variant: str = "full", *,
                        **model_kwargs)
     search = GlobalSearch(base)
     stage = search.run(variant)
-    scales = search.scales
-    final = hedge_model(prices, variant=variant, fixed=fixed, initialization=initialization,
-                        **model_kwargs)
-    cal = _calibration(final, stage, variant, t0, scales)
+    scales, stages = search.scales, search.stages
+    del base, search  # the search model's data copies go before any results are built
+    # Nested variants first, one at a time: each keeps its facts and rebuilds its results
+    # on demand, so at most one set of (n, k, k) arrays besides the final one is alive.
+    nested_cals = {}
     if nested:
-        for v, st in search.stages.items():
+        for v, st in stages.items():
             if v != variant:
                 m = hedge_model(prices, variant=v, fixed=fixed, initialization=initialization,
                                 **model_kwargs)
-                cal.nested[v] = _calibration(m, st, v, t0, scales)
+                factory = functools.partial(_nested_results, prices, v, fixed, initialization,
+                                            dict(model_kwargs))
+                nested_cals[v] = _calibration(m, st, v, t0, scales, results_factory=factory)
+                del m
+                gc.collect()  # statsmodels' results hold reference cycles: free them now
+    final = hedge_model(prices, variant=variant, fixed=fixed, initialization=initialization,
+                        **model_kwargs)
+    cal = _calibration(final, stage, variant, t0, scales)
+    cal.nested.update(nested_cals)
     return cal

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from statsmodels.tsa.statespace.initialization import Initialization
+from statsmodels.tsa.statespace.kalman_filter import MEMORY_CONSERVE
 from statsmodels.tsa.statespace.mlemodel import MLEModel
 
 from .. import kalman
@@ -146,11 +147,17 @@ class HedgeRatioModel(MLEModel):
                 "johansen_weights",
             ]
         )
-        # design rows z_t = (1, x_2..x_k)
-        design = np.column_stack([np.ones(self.nobs), exog_arr])
+        # design rows z_t = (1, x_2..x_k): one C-contiguous array, shared by the compiled
+        # filter (_X_c) and statsmodels' design (its transpose is Fortran-ordered, which
+        # statsmodels keeps as a view)
+        design = np.empty((self.nobs, k_states))
+        design[:, 0] = 1.0
+        design[:, 1:] = exog_arr
+        del exog_arr
         self._design_rows = design
         self._y_c: np.ndarray | None = None
         self._X_c: np.ndarray | None = None
+        self._smooth_lazily = False
         self.ssm["design"] = design.T[None, :, :]
         self.ssm["selection"] = np.eye(k_states)
         self.ssm["transition"] = np.eye(k_states)
@@ -399,6 +406,40 @@ class HedgeRatioModel(MLEModel):
         pass of :mod:`ssm_coint.kalman`)."""
         return kalman.run_smoother(*self._compiled_data(),
                                    **self.system(np.asarray(full, float)))
+
+    def smooth(self, params, transformed=True, includes_fixed=False, complex_step=False,
+               cov_type=None, cov_kwds=None, return_ssm=False, results_class=None,
+               results_wrapper_class=None, **kwargs):
+        """Results at ``params`` with smoothed states (statsmodels' ``smooth`` contract).
+
+        The states, errors and llf are the Kalman core's (see :class:`HedgeRatioResults`).
+        statsmodels' own filter runs with ``conserve_memory=MEMORY_CONSERVE`` as the results
+        shell (its llf is ``llf_statsmodels``, its standardized errors feed the summary's
+        diagnostics); the smoothed moments, and statsmodels' own smoother output
+        (``smoother_results``), are computed on first access. On millions of rows this keeps
+        the (n, k, k) arrays that are never read out of memory.
+
+        Parameters are those of :meth:`statsmodels.tsa.statespace.mlemodel.MLEModel.smooth`;
+        ``complex_step``, ``return_ssm`` or Kalman-filter keyword arguments run statsmodels'
+        own smoother with full storage, as before. ``cov_type`` defaults to ``"opg"``
+        (statsmodels' default for a filter that stores the likelihood per date).
+        """
+        if complex_step or return_ssm or kwargs:
+            return super().smooth(params, transformed=transformed,
+                                  includes_fixed=includes_fixed, complex_step=complex_step,
+                                  cov_type=cov_type, cov_kwds=cov_kwds, return_ssm=return_ssm,
+                                  results_class=results_class,
+                                  results_wrapper_class=results_wrapper_class, **kwargs)
+        self._smooth_lazily = True
+        try:
+            return super().filter(params, transformed=transformed,
+                                  includes_fixed=includes_fixed,
+                                  cov_type="opg" if cov_type is None else cov_type,
+                                  cov_kwds=cov_kwds, results_class=results_class,
+                                  results_wrapper_class=results_wrapper_class,
+                                  conserve_memory=MEMORY_CONSERVE)
+        finally:
+            self._smooth_lazily = False
 
     def loglike(self, params, *args, **kwargs):
         """Exact log-likelihood (exact diffuse start computed by augmentation).

@@ -9,6 +9,7 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 import statsmodels.base.wrapper as wrap
+from statsmodels.tsa.statespace.kalman_filter import MEMORY_STORE_ALL
 from statsmodels.tsa.statespace.mlemodel import MLEResults, MLEResultsWrapper
 
 try:  # statsmodels >= 0.15 moved it
@@ -17,7 +18,7 @@ except ImportError:  # pragma: no cover
     from statsmodels.tools.decorators import cache_readonly
 
 
-from ._core_arrays import install_core_arrays
+from ._core_arrays import CoreArraysMixin, install_core_arrays
 from ._plots import HedgeRatioPlots
 
 __all__ = ["HedgeRatioResults", "HedgeRatioResultsWrapper", "HedgeRatios", "half_life_from_alpha"]
@@ -67,7 +68,7 @@ class HedgeRatios:
     predicted: pd.DataFrame
 
 
-class HedgeRatioResults(HedgeRatioPlots, MLEResults):
+class HedgeRatioResults(CoreArraysMixin, HedgeRatioPlots, MLEResults):
     """Results of :class:`~ssm_coint.HedgeRatioModel` (from ``smooth``, ``filter`` or ``fit``).
 
     Every state, covariance, prediction error, z-score, ``llf`` and ``nobs_diffuse`` comes from
@@ -83,15 +84,52 @@ class HedgeRatioResults(HedgeRatioPlots, MLEResults):
     """
 
     def __init__(self, model, params, results, cov_type=None, cov_kwds=None, **kwargs):
+        # set by HedgeRatioModel.smooth: statsmodels ran a low-memory filter as the results
+        # shell; the smoothed moments (the core's, and statsmodels' smoother_results) are
+        # computed on first access
+        self._smooth_lazily = bool(getattr(model, "_smooth_lazily", False))
         super().__init__(model, params, results, cov_type=cov_type, cov_kwds=cov_kwds, **kwargs)
         self._apply_core()
 
     def _apply_core(self) -> None:
         """Replace statsmodels' filter/smoother arrays by the exact core's."""
         full = np.asarray(self.model.full_from_free(np.asarray(self.params)), float)
-        smoothed = self.smoothed_state is not None
-        core = self.model.core_smoother(full) if smoothed else self.model.core_filter(full)
-        install_core_arrays(self, core, self.model.system(full))
+        smoothed = self._smooth_lazily or self.smoothed_state is not None
+        core = self.model.core_filter(full)
+        if smoothed and not np.isfinite(core.llf):
+            # as kalman.run_smoother: the smoothed states would be undefined
+            raise ValueError("smoothed states are undefined: the log-likelihood is "
+                             f"{core.llf} (non-positive forecast variance or unidentified "
+                             "start)")
+        install_core_arrays(self, core, self.model.system(full),
+                            smooth_params=full if smoothed else None)
+
+    @property
+    def smoother_results(self):
+        """statsmodels' own smoother output (an independent cross-check of the core's).
+
+        For results of :meth:`HedgeRatioModel.smooth` it is computed on first access
+        (statsmodels' filter and smoother with full storage, at ``params``) and kept.
+        """
+        d = self.__dict__
+        if d.get("_smoother_results") is None and d.get("_smooth_lazily"):
+            from statsmodels.tsa.statespace.mlemodel import MLEModel
+
+            d["_smoother_results"] = MLEModel.smooth(self.model, np.asarray(self.params),
+                                                     return_ssm=True,
+                                                     conserve_memory=MEMORY_STORE_ALL)
+        return d.get("_smoother_results")
+
+    @smoother_results.setter
+    def smoother_results(self, value) -> None:
+        d = self.__dict__
+        if "_core_system" not in d and d.get("_smooth_lazily"):
+            # statsmodels' __init__ passes its low-memory filter shell (a SmootherResults
+            # that holds no smoothed output): computed on first access instead
+            value = None
+        elif value is None and "_core_system" in d:  # remove_data() after construction
+            d["_smooth_lazily"] = False
+        d["_smoother_results"] = value
 
     def forecast(self, steps: int = 1, exog=None, **kwargs) -> pd.Series:
         r"""Forecasts of :math:`y_{n+h}`, :math:`h = 1..` ``steps``, given future regressor

@@ -15,7 +15,7 @@ import pandas as pd
 import statsmodels.base.wrapper as wrap
 from statsmodels.tsa.statespace.mlemodel import MLEResults, MLEResultsWrapper
 
-from ._core_arrays import install_core_arrays
+from ._core_arrays import CoreArraysMixin, install_core_arrays
 
 try:  # statsmodels >= 0.15 moved it
     from statsmodels.tools._decorators import cache_readonly
@@ -106,7 +106,7 @@ class MeanReversionLevel:
     predicted_sd: pd.Series
 
 
-class MeanReversionResults(MLEResults):
+class MeanReversionResults(CoreArraysMixin, MLEResults):
     r"""Results of :class:`MeanReversionModel`: level, deviation, z-score and positions.
 
     Notes
@@ -144,8 +144,13 @@ class MeanReversionResults(MLEResults):
         if model.uses_core:  # exact states, errors and llf from the Kalman core
             p = np.asarray(self.params, float)
             smoothed = self.smoothed_state is not None
-            core = model.core_smoother(p) if smoothed else model.core_filter(p)
-            install_core_arrays(self, core, model.system(p))
+            core = model.core_filter(p)
+            if smoothed and not np.isfinite(core.llf):
+                # as kalman.run_smoother: the smoothed states would be undefined
+                raise ValueError("smoothed states are undefined: the log-likelihood is "
+                                 f"{core.llf} (non-positive forecast variance or "
+                                 "unidentified start)")
+            install_core_arrays(self, core, model.system(p), smooth_params=p if smoothed else None)
         else:
             self.core = None
             self.nobs_diffuse = int(getattr(results, "nobs_diffuse", 0) or 0)
