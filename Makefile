@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint docs clean
+.PHONY: demo test lint docs clean warmup
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -11,7 +11,14 @@ $(BIN)/python:
 
 $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install -q -e ".[test,plot]"
+	$(MAKE) --no-print-directory warmup
 	touch $(STAMP)
+
+# compile the numba kernels once, in two processes, right after installing (python -m
+# ssm_coint._warmup): later commands and test workers load the cached code
+warmup: | $(BIN)/python
+	$(BIN)/python -m ssm_coint._warmup filter & pid=$$!; \
+	$(BIN)/python -m ssm_coint._warmup em adaptive && wait $$pid
 
 demo: $(STAMP)
 	$(BIN)/ssm-coint demo

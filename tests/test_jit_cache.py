@@ -115,3 +115,15 @@ def test_cli_runs_from_an_install_it_cannot_write(tmp_path):
     assert "compiling the Kalman filter (first run only" in run.stderr  # the pause is announced
     cache = tmpdir / f"ssm_coint-numba-cache-{os.getuid()}"
     assert list(cache.rglob("*.nbi")), "kernels were not cached in the per-user folder"
+
+
+def test_warm_up_parts():
+    """``make`` compiles the kernels after installing (``python -m ssm_coint._warmup``)."""
+    from ssm_coint import _warmup
+    from ssm_coint.kalman._forward import forward
+
+    with pytest.raises(ValueError, match="unknown warm-up part"):
+        _warmup.warm_up(["filter", "nope"])
+    _warmup.warm_up(["filter"])
+    # one compiled forward pass serves the model's calls (writable arrays, non-literal flags)
+    assert len(forward.signatures) == 1

@@ -365,8 +365,8 @@ def fit_adaptive(
                              k_ar_diff=k_ar_diff)
     P = prices.to_numpy()
     n, k = P.shape
-    y = np.ascontiguousarray(P[:, 0])
-    X = np.ascontiguousarray(np.column_stack([np.ones(n), P[:, 1:]]))
+    y = np.array(P[:, 0], dtype=np.float64)  # a writable copy (pandas may hand out a
+    X = np.ascontiguousarray(np.column_stack([np.ones(n), P[:, 1:]]))  # read-only view)
     tr_a = np.full(passes, np.nan)
     tr_r = np.full(passes, np.nan)
     tr_q = np.full((passes, k), np.nan)

@@ -67,7 +67,8 @@ def seed_pass(y, X, a, q, r, beta0, cov0, smooth, S):  # pragma: no cover - comp
         P1[i, i] += q[i]
     D = np.zeros((k, 0))
     store = STORE_SMOOTHER if smooth else STORE_FILTER
-    out = forward(y, X, tdiag, cvec, q, r, a1, P1, D, store, True)
+    # np.bool_: typed as from Python, so the model's compiled forward pass is reused
+    out = forward(y, X, tdiag, cvec, q, r, a1, P1, D, store, np.bool_(True))
     llf = out[0]
     filt = out[2]
     finite = True
@@ -77,7 +78,7 @@ def seed_pass(y, X, a, q, r, beta0, cov0, smooth, S):  # pragma: no cover - comp
                 finite = False
     if finite and smooth:
         mean = backward(X, tdiag, out[7], out[8], out[9], out[10], out[11], out[12], out[13],
-                        out[14], out[15], False)[0]
+                        out[14], out[15], np.bool_(False))[0]
         for t in range(n):
             for i in range(k):
                 S[t, i] = mean[t, i]

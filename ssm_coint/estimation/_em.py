@@ -79,10 +79,7 @@ class EMSmoothed:
 
 
 def _prepare(model) -> tuple[np.ndarray, np.ndarray]:
-    if model._y_c is None:
-        model._y_c = np.ascontiguousarray(model.endog[:, 0], dtype=np.float64)
-        model._X_c = np.ascontiguousarray(model._design_rows, dtype=np.float64)
-    return model._y_c, model._X_c
+    return model._compiled_data()
 
 
 def _check_init(model) -> None:

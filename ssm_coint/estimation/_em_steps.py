@@ -139,7 +139,9 @@ def e_step(y, X, tdiag, cvec, q, r, a1, P1, D):  # pragma: no cover - compiled
     non-positive forecast variance; the summaries are NaN then).
     """
     n, k = X.shape
-    out = forward(y, X, tdiag, cvec, q, r, a1, P1, D, STORE_SMOOTHER, False)
+    # np.int64 / np.bool_: flags typed as from Python, so the forward and backward passes
+    # compiled for the model's own calls are reused (a literal 2 or False compiles another)
+    out = forward(y, X, tdiag, cvec, q, r, a1, P1, D, np.int64(STORE_SMOOTHER), np.bool_(False))
     llf = out[0]
     vd = np.full((n, k), np.nan)
     zvz = np.full(n, np.nan)
@@ -147,7 +149,7 @@ def e_step(y, X, tdiag, cvec, q, r, a1, P1, D):  # pragma: no cover - compiled
     if not math.isfinite(llf):
         return np.full((n, k), np.nan), vd, zvz, cd, llf, False
     E, V, C = backward(X, tdiag, out[7], out[8], out[9], out[10], out[11], out[12], out[13],
-                       out[14], out[15], True)
+                       out[14], out[15], np.bool_(True))
     for t in range(n):
         acc = 0.0
         for i in range(k):

@@ -57,7 +57,9 @@ def diffuse_columns(Pinf1: np.ndarray) -> np.ndarray:
     """Columns D with D D' = Pinf1 for a diagonal 0/1 diffuse covariance.
 
     Memoised on the bytes of ``Pinf1`` (a handful of distinct patterns per model): the
-    optimisers call the likelihood thousands of times with the same diffuse part.
+    optimisers call the likelihood thousands of times with the same diffuse part. The array is
+    shared, writable (as every array the kernels get, so that one compiled version serves all
+    callers) and never written to.
 
     Raises
     ------
@@ -72,7 +74,6 @@ def diffuse_columns(Pinf1: np.ndarray) -> np.ndarray:
         if np.any(Pinf1 - np.diag(diag)) or np.any((diag != 0) & (diag != 1)):
             raise ValueError("the diffuse covariance must be diagonal with entries 0 or 1")
         D = np.ascontiguousarray(np.eye(len(diag))[:, diag == 1])
-        D.setflags(write=False)
         if len(_DIFFUSE_COLUMNS) < 256:
             _DIFFUSE_COLUMNS[key] = D
     return D

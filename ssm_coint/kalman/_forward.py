@@ -253,7 +253,8 @@ def forward(y, X, tdiag, cvec, q, r, a1, P1, D, store, allow_nonpositive):  # pr
     u = np.zeros(d)
     W = np.zeros((k, d))
     if store == STORE_LLF and d == 0:
-        return (ordinary_tail(y, X, 0, tdiag, cvec, q, r, a, P), cum, filt, filt_cov, v_ex,
+        start = np.int64(0)  # not a literal 0: one compiled ordinary_tail serves both calls
+        return (ordinary_tail(y, X, start, tdiag, cvec, q, r, a, P), cum, filt, filt_cov, v_ex,
                 F_ex, t_ident, a_p, P_p, A_p, v_s, F_s, M_s, zA_s, miss, R)
     for t in range(n):
         yt = y[t]

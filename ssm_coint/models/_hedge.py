@@ -387,9 +387,11 @@ class HedgeRatioModel(MLEModel):
 
     # ------------------------------------------------------------------ fast evaluation
     def _compiled_data(self) -> tuple[np.ndarray, np.ndarray]:
+        """y and the design rows as the kernels take them: C-contiguous float64, writable (a
+        read-only array, as statsmodels' endog, would make numba compile another version)."""
         if self._y_c is None:
-            self._y_c = np.ascontiguousarray(self.endog[:, 0], dtype=np.float64)
-            self._X_c = np.ascontiguousarray(self._design_rows, dtype=np.float64)
+            self._y_c = kalman._writable(self.endog[:, 0])
+            self._X_c = kalman._writable(self._design_rows)
         return self._y_c, self._X_c
 
     def fast_loglike(self, full: Any) -> float:
