@@ -2,9 +2,10 @@
 
 numba compiles each kernel the first time it is called with a new combination of argument
 types and caches the machine code on disk (see :mod:`ssm_coint._jit`); a fresh install pays
-several seconds per kernel on its first fit. ``make`` runs this module right after installing,
-so that the compilation happens at install time (issue 15), in two processes at once (the parts
-share few kernels), and every later process, test worker or command loads the cached code.
+several seconds per kernel on its first fit (the CLI announces it with ``--progress``).
+``make warmup`` runs this module in two processes (the parts share few kernels), so that every
+later process loads the cached code. It is not part of ``make test``: in a fresh clone it added
+about 40 s and the test workers did not get faster.
 
 Parts: ``filter`` (the likelihood, filter and smoother paths of the model, Chan's filter, the
 MLE's local fit), ``em`` (EM's E- and M-steps and score), ``adaptive`` (seed 000's recipe).

@@ -118,7 +118,7 @@ def test_cli_runs_from_an_install_it_cannot_write(tmp_path):
 
 
 def test_warm_up_parts():
-    """``make`` compiles the kernels after installing (``python -m ssm_coint._warmup``)."""
+    """``make warmup`` compiles the kernels ahead of use (``python -m ssm_coint._warmup``)."""
     from ssm_coint import _warmup
     from ssm_coint.kalman._forward import forward
 
