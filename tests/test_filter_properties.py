@@ -285,6 +285,7 @@ def _rescaling_case(prob, init, s_y, g):
     want_obs = base.llf_obs + off_t
     _close("llf_obs", mod1.loglikeobs(full1), want_obs,
            np.abs(base.llf_obs) + np.abs(off_t) + 1.0)
+    return got.llf - base.llf, offset, n
 
 
 def _nonzero_scale(lo: float = -2.0, hi: float = 2.0):
@@ -302,7 +303,10 @@ def test_scaling_a_regressor_divides_its_hedge_ratio(data, prob, init):
     moves by -sum log|g_j| over diffuse hedge ratios (derivation above), 0 for a known start."""
     kx = prob["X"].shape[1]
     g = np.array([data.draw(_nonzero_scale(), label=f"g{j}") for j in range(kx)])
-    _rescaling_case(prob, init, 1.0, g)
+    moved, expected, n = _rescaling_case(prob, init, 1.0, g)
+    if init in ("known", "chan"):
+        assert expected == 0.0  # a known start: the log-likelihood does not move
+    assert abs(moved - expected) <= RTOL * (abs(expected) + n)
 
 
 @PROPS
@@ -317,7 +321,8 @@ def test_scaling_y_and_the_regressors(data, prob, init):
     same = data.draw(st.booleans(), label="X scaled by s too")
     g = np.full(kx, s_y) if same else np.array(
         [data.draw(_nonzero_scale(), label=f"g{j}") for j in range(kx)])
-    _rescaling_case(prob, init, s_y, g)
+    moved, expected, n = _rescaling_case(prob, init, s_y, g)
+    assert abs(moved - expected) <= RTOL * (abs(expected) + n)
 
 
 # ---------------------------------------------------------------------------------- 5. missing

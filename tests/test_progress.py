@@ -8,10 +8,18 @@ from ssm_coint.simulate import simulate_hedge_model
 
 
 def test_nothing_is_formatted_without_a_listener():
-    def fail() -> str:
-        raise AssertionError("formatted although nobody listens")
+    calls: list[int] = []
 
-    report(fail)
+    def message() -> str:
+        calls.append(1)
+        return "formatted"
+
+    report(message)
+    assert calls == []
+    heard: list[str] = []
+    with listening(heard.append, delay=0.0, interval=0.0):
+        report(message)
+    assert calls == [1] and heard == ["[0 s] formatted"]
 
 
 def test_the_global_mle_reports_its_local_fits():
