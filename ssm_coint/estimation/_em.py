@@ -78,10 +78,6 @@ class EMSmoothed:
         self.ok = bool(ok)
 
 
-def _prepare(model) -> tuple[np.ndarray, np.ndarray]:
-    return model._compiled_data()
-
-
 def _check_init(model) -> None:
     if model.initialization_kind not in _EM_INITS:
         raise ModelSpecificationError(
@@ -146,7 +142,7 @@ class _EMRun:
 
     def __init__(self, model, free_mask: np.ndarray) -> None:
         self.model = model
-        self.y, self.X = _prepare(model)
+        self.y, self.X = model._compiled_data()
         self.free = free_mask
         self.k = model.k_states
         self.n_estep = 0
